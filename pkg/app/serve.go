@@ -1,0 +1,164 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/cloudwego/hertz/pkg/app/server"
+	"github.com/cloudwego/hertz/pkg/common/hlog"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/cchub/cchub/pkg/config"
+	"github.com/cchub/cchub/pkg/store"
+)
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cfg, code := loadConfig(args, stderr)
+	if cfg == nil {
+		return code
+	}
+	if err := cfg.CheckAdminToken(randomToken); err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitConfig
+	}
+	log := newLogger(stderr, cfg.LogLevel)
+	hub, err := start(ctx, cfg, log)
+	if err != nil {
+		log.Error("start failed", "err", err)
+		return exitFail
+	}
+	url := fmt.Sprintf("http://%s", hub.Addr())
+	if cfg.GeneratedToken {
+		// Printed to stdout (not the log) so a first-time user sees it; it is not logged.
+		fmt.Fprintf(stdout, "cchub %s listening on %s\nadmin token (generated for this run): %s\n", version(), url, cfg.AdminToken)
+	} else {
+		fmt.Fprintf(stdout, "cchub %s listening on %s\n", version(), url)
+	}
+	select {
+	case <-ctx.Done():
+	case err := <-hub.serveErr:
+		log.Error("server stopped", "err", err)
+		hub.Shutdown(context.Background())
+		return exitFail
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := hub.Shutdown(sctx); err != nil {
+		log.Error("shutdown", "err", err)
+		return exitFail
+	}
+	return exitOK
+}
+
+// Hub is a running cchub instance.
+type Hub struct {
+	cfg      *config.Config
+	log      *slog.Logger
+	store    *store.Store
+	redis    *redis.Client
+	srv      *server.Hertz
+	ln       net.Listener
+	health   *health
+	serveErr chan error
+	closers  []func(context.Context) error // run in reverse order after the server stops
+}
+
+// Addr is the address the hub listens on.
+func (h *Hub) Addr() string { return h.ln.Addr().String() }
+
+// start opens the store, migrates, builds every component and starts listening. Migrations run
+// before the listener opens, so no request sees an old schema.
+func start(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Hub, error) {
+	hlog.SetLevel(hlog.LevelWarn)
+	h := &Hub{cfg: cfg, log: log, health: &health{}, serveErr: make(chan error, 1)}
+	ok := false
+	defer func() {
+		if !ok {
+			h.runClosers(context.Background())
+		}
+	}()
+
+	st, err := store.Open(ctx, store.Config{DSN: cfg.DSN, DataDir: cfg.DataDir})
+	if err != nil {
+		return nil, fmt.Errorf("database: %w", err)
+	}
+	h.store = st
+	h.closers = append(h.closers, func(context.Context) error { return st.Close() })
+	if cfg.AutoMigrate {
+		if err := st.Migrate(ctx); err != nil {
+			return nil, err
+		}
+	}
+	h.health.add("database", st.Ping)
+
+	if cfg.RedisURL != "" {
+		opt, err := redis.ParseURL(cfg.RedisURL)
+		if err != nil {
+			return nil, fmt.Errorf("REDIS_URL: %w", err)
+		}
+		h.redis = redis.NewClient(opt)
+		h.closers = append(h.closers, func(context.Context) error { return h.redis.Close() })
+		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err = h.redis.Ping(pctx).Err()
+		cancel()
+		if err != nil {
+			return nil, fmt.Errorf("redis: %w", err)
+		}
+		h.health.add("redis", func(ctx context.Context) error { return h.redis.Ping(ctx).Err() })
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr())
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr(), err)
+	}
+	h.ln = ln
+	h.srv = server.New(
+		server.WithListener(ln),
+		server.WithDisablePrintRoute(true),
+		server.WithExitWaitTime(cfg.ShutdownTimeout),
+		server.WithMaxRequestBodySize(int(cfg.MaxBodyBytes)),
+		server.WithReadTimeout(10*time.Minute),
+		server.WithIdleTimeout(2*time.Minute),
+	)
+	if err := h.routes(); err != nil {
+		ln.Close()
+		return nil, err
+	}
+	go func() { h.serveErr <- h.srv.Run() }()
+	ok = true
+	log.Info("cchub started", "addr", h.Addr(), "version", version(), "db", st.Dialect, "redis", cfg.RedisURL != "")
+	return h, nil
+}
+
+// routes registers every HTTP route.
+func (h *Hub) routes() error {
+	h.health.register(h.srv.Engine)
+	return nil
+}
+
+// Shutdown stops the hub: readiness turns 503 first, then the server drains in-flight requests,
+// then writers flush and stores close.
+func (h *Hub) Shutdown(ctx context.Context) error {
+	h.health.shuttingDown.Store(true)
+	err := h.srv.Shutdown(ctx)
+	if cerr := h.runClosers(ctx); cerr != nil && err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func (h *Hub) runClosers(ctx context.Context) error {
+	var first error
+	for i := len(h.closers) - 1; i >= 0; i-- {
+		if err := h.closers[i](ctx); err != nil && first == nil {
+			first = err
+		}
+	}
+	h.closers = nil
+	return first
+}
