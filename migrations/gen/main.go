@@ -1,0 +1,156 @@
+// Command gen writes the next versioned migration, for SQLite and Postgres, from the difference
+// between the migration directories and ent/schema. After changing ent/schema, run from the
+// repository root:
+//
+//	go generate ./ent && go run ./migrations/gen -name <name>
+//
+// and commit the new migrations/{sqlite,postgres}/<version>_<name>.sql files together with the
+// updated atlas.sum files. Review the SQL: it runs as is on every installation. When ent/schema
+// already matches the migrations it prints "no changes" and writes nothing.
+//
+// The diff replays the existing migrations on throwaway databases: SQLite in memory, Postgres in
+// a temporary database created through CCHUB_DEV_PG_DSN (default
+// postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable) and dropped afterwards.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"time"
+
+	atlas "ariga.io/atlas/sql/migrate"
+	"entgo.io/ent/dialect"
+
+	"github.com/cchub/cchub/migrations/schemadiff"
+)
+
+const defaultDevPG = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+
+// validName keeps file names portable and unambiguous: atlas splits version and name at the
+// first underscore, so the name may contain more.
+var validName = regexp.MustCompile(`^[a-z0-9][a-z0-9_]*$`)
+
+func main() {
+	name := flag.String("name", "", "migration name, e.g. add_user_email (required)")
+	root := flag.String("dir", "migrations", "migrations directory, holding sqlite/ and postgres/")
+	flag.Parse()
+	if !validName.MatchString(*name) {
+		fmt.Fprintln(os.Stderr, "gen: -name is required and must match", validName)
+		os.Exit(2)
+	}
+	if err := run(context.Background(), *root, *name); err != nil {
+		fmt.Fprintln(os.Stderr, "gen:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, root, name string) error {
+	version := atlas.NewVersion()
+	devPG, drop, err := scratchPostgres(ctx)
+	if err != nil {
+		return err
+	}
+	defer drop()
+	devURLs := map[string]string{dialect.SQLite: schemadiff.SQLiteDevURL, dialect.Postgres: devPG}
+	// Both plans are computed before anything is written, so a failure leaves the tree as it was.
+	type planned struct {
+		dir string
+		res *schemadiff.Result
+	}
+	var plans []planned
+	for _, d := range []string{dialect.SQLite, dialect.Postgres} {
+		sub, err := schemadiff.Subdir(d)
+		if err != nil {
+			return err
+		}
+		dir := filepath.Join(root, sub)
+		res, err := schemadiff.Plan(ctx, os.DirFS(dir), d, devURLs[d], version, name)
+		if err != nil {
+			return err
+		}
+		plans = append(plans, planned{dir, res})
+	}
+	wrote := false
+	for _, p := range plans {
+		if len(p.res.Files) == 0 {
+			continue
+		}
+		if err := write(p.dir, p.res); err != nil {
+			return err
+		}
+		wrote = true
+	}
+	if !wrote {
+		fmt.Println("no changes")
+	}
+	return nil
+}
+
+// write stores the new files, then atlas.sum, so an interrupted run leaves a sum mismatch that
+// Load reports instead of a file the sum silently covers.
+func write(dir string, res *schemadiff.Result) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, f := range res.Files {
+		path := filepath.Join(dir, f.Name())
+		if err := os.WriteFile(path, f.Bytes(), 0o644); err != nil {
+			return err
+		}
+		fmt.Println("wrote", path)
+	}
+	return os.WriteFile(filepath.Join(dir, atlas.HashFileName), res.Sum, 0o644)
+}
+
+// scratchPostgres creates an empty database to replay the Postgres migrations on and returns
+// its dev URL and a function that drops it.
+func scratchPostgres(ctx context.Context) (string, func(), error) {
+	admin := os.Getenv("CCHUB_DEV_PG_DSN")
+	if admin == "" {
+		admin = defaultDevPG
+	}
+	db, err := sql.Open("pgx", admin)
+	if err != nil {
+		return "", nil, fmt.Errorf("CCHUB_DEV_PG_DSN: %w", err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return "", nil, fmt.Errorf("postgres dev server (CCHUB_DEV_PG_DSN) unreachable: %w", err)
+	}
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	name := "cchub_gen_" + hex.EncodeToString(b)
+	if _, err := db.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		db.Close()
+		return "", nil, fmt.Errorf("create scratch database: %w", err)
+	}
+	drop := func() {
+		// The diff may have been cancelled; dropping must still happen.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if _, err := db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			fmt.Fprintf(os.Stderr, "gen: drop scratch database %s: %v\n", name, err)
+		}
+		db.Close()
+	}
+	u, err := url.Parse(admin)
+	if err != nil {
+		drop()
+		return "", nil, fmt.Errorf("CCHUB_DEV_PG_DSN: %w", err)
+	}
+	u.Path = "/" + name
+	devURL, err := schemadiff.PostgresDevURL(u.String())
+	if err != nil {
+		drop()
+		return "", nil, err
+	}
+	return devURL, drop, nil
+}
