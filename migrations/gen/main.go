@@ -11,6 +11,11 @@
 // The diff replays the existing migrations on throwaway databases: SQLite in memory, Postgres in
 // a temporary database created through CCHUB_DEV_PG_DSN (default
 // postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable) and dropped afterwards.
+//
+// Never edit or delete a migration that may have been applied anywhere: Migrate refuses a
+// database whose applied files changed. To fold unreleased migrations into one, generate into an
+// empty directory (-dir /tmp/fresh; the package embeds the committed files, so it cannot be
+// built with migrations/ emptied) and replace migrations/sqlite and migrations/postgres with it.
 package main
 
 import (
@@ -20,6 +25,7 @@ import (
 	"encoding/hex"
 	"flag"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -42,19 +48,24 @@ func main() {
 	name := flag.String("name", "", "migration name, e.g. add_user_email (required)")
 	root := flag.String("dir", "migrations", "migrations directory, holding sqlite/ and postgres/")
 	flag.Parse()
-	if !validName.MatchString(*name) {
-		fmt.Fprintln(os.Stderr, "gen: -name is required and must match", validName)
-		os.Exit(2)
+	devPG := os.Getenv("CCHUB_DEV_PG_DSN")
+	if devPG == "" {
+		devPG = defaultDevPG
 	}
-	if err := run(context.Background(), *root, *name); err != nil {
+	if err := run(context.Background(), os.Stdout, *root, *name, devPG); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, root, name string) error {
+// run writes the migration named name under root, diffing Postgres on a scratch database
+// created through adminDSN, and reports what it did on out.
+func run(ctx context.Context, out io.Writer, root, name, adminDSN string) error {
+	if !validName.MatchString(name) {
+		return fmt.Errorf("-name %q: required, and must match %s", name, validName)
+	}
 	version := atlas.NewVersion()
-	devPG, drop, err := scratchPostgres(ctx)
+	devPG, drop, err := scratchPostgres(ctx, adminDSN)
 	if err != nil {
 		return err
 	}
@@ -83,20 +94,20 @@ func run(ctx context.Context, root, name string) error {
 		if len(p.res.Files) == 0 {
 			continue
 		}
-		if err := write(p.dir, p.res); err != nil {
+		if err := write(out, p.dir, p.res); err != nil {
 			return err
 		}
 		wrote = true
 	}
 	if !wrote {
-		fmt.Println("no changes")
+		fmt.Fprintln(out, "no changes")
 	}
 	return nil
 }
 
 // write stores the new files, then atlas.sum, so an interrupted run leaves a sum mismatch that
 // Load reports instead of a file the sum silently covers.
-func write(dir string, res *schemadiff.Result) error {
+func write(out io.Writer, dir string, res *schemadiff.Result) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -105,18 +116,14 @@ func write(dir string, res *schemadiff.Result) error {
 		if err := os.WriteFile(path, f.Bytes(), 0o644); err != nil {
 			return err
 		}
-		fmt.Println("wrote", path)
+		fmt.Fprintln(out, "wrote", path)
 	}
 	return os.WriteFile(filepath.Join(dir, atlas.HashFileName), res.Sum, 0o644)
 }
 
 // scratchPostgres creates an empty database to replay the Postgres migrations on and returns
 // its dev URL and a function that drops it.
-func scratchPostgres(ctx context.Context) (string, func(), error) {
-	admin := os.Getenv("CCHUB_DEV_PG_DSN")
-	if admin == "" {
-		admin = defaultDevPG
-	}
+func scratchPostgres(ctx context.Context, admin string) (string, func(), error) {
 	db, err := sql.Open("pgx", admin)
 	if err != nil {
 		return "", nil, fmt.Errorf("CCHUB_DEV_PG_DSN: %w", err)
