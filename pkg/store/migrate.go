@@ -117,7 +117,7 @@ func loadMigrations(fsys fs.FS) ([]migration, error) {
 
 // migrateFS applies the migrations in fsys to db. Everything runs on one dedicated connection:
 // the Postgres advisory lock and SQLite's foreign_keys setting belong to a session.
-func migrateFS(ctx context.Context, db *sql.DB, d string, fsys fs.FS) (err error) {
+func migrateFS(ctx context.Context, db *sql.DB, d string, fsys fs.FS) error {
 	ms, err := loadMigrations(fsys)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
