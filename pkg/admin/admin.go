@@ -57,13 +57,17 @@ type API struct {
 
 // New returns an API for cfg, filling in defaults.
 func New(cfg Config) *API {
-	a := &API{cfg: cfg, log: cfg.Logger, now: cfg.Now, ttl: cfg.SessionTTL}
+	a := &API{cfg: cfg, log: cfg.Logger, ttl: cfg.SessionTTL}
 	if a.log == nil {
 		a.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	if a.now == nil {
-		a.now = time.Now
+	clock := cfg.Now
+	if clock == nil {
+		clock = time.Now
 	}
+	// Times are written in UTC: SQLite stores them as text and compares them as text, which is
+	// only chronological when every row uses the same offset. Microseconds are what Postgres keeps.
+	a.now = func() time.Time { return clock().UTC().Truncate(time.Microsecond) }
 	if a.ttl <= 0 {
 		a.ttl = DefaultSessionTTL
 	}

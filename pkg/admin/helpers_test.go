@@ -102,6 +102,11 @@ func newHarness(t *testing.T, s *store.Store, opts ...harnessOption) *harness {
 	for _, o := range opts {
 		o(&cfg)
 	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("admin log:\n%s", h.logs.String())
+		}
+	})
 	h.api = New(cfg)
 	h.eng = route.NewEngine(config.NewOptions(nil))
 	h.api.Register(h.eng)

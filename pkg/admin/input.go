@@ -206,7 +206,7 @@ func (in *input) usd(name string) opt[int64] {
 	return opt[int64]{Set: true, V: v}
 }
 
-// timestamp reads an RFC 3339 time member; null clears it.
+// timestamp reads an RFC 3339 time member (any offset); null clears it.
 func (in *input) timestamp(name string) opt[time.Time] {
 	raw, null, ok := in.member(name)
 	if !ok {
@@ -225,7 +225,8 @@ func (in *input) timestamp(name string) opt[time.Time] {
 		in.fail(name, "must be an RFC 3339 time such as 2026-01-02T15:04:05Z")
 		return opt[time.Time]{}
 	}
-	return opt[time.Time]{Set: true, V: t}
+	// Stored in UTC (see API.now) at the microsecond precision both databases keep.
+	return opt[time.Time]{Set: true, V: t.UTC().Truncate(time.Microsecond)}
 }
 
 // stringList reads an array of strings; null clears it. check validates each element.

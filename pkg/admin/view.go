@@ -17,7 +17,11 @@ func usdOut(n *int64) *string {
 	return &s
 }
 
-func timeOut(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+// timeOut formats t in UTC at microsecond precision, the precision Postgres keeps, so a value
+// answered right after a write equals the one read back later on either database.
+func timeOut(t time.Time) string {
+	return t.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano)
+}
 
 func timeOutP(t *time.Time) *string {
 	if t == nil {
