@@ -62,7 +62,7 @@ func (s *Sessions) KeyPattern() string { return s.prefix + "*" }
 
 func (s *Sessions) key(sid string) string { return s.prefix + sid }
 
-// Get implements session.Store: GETEX with PX renews the TTL while reading.
+// Get implements session.Store: GETEX renews the TTL in the same round trip as the read.
 func (s *Sessions) Get(ctx context.Context, sid string) (int, bool) {
 	if sid == "" {
 		return 0, false
