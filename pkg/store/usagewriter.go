@@ -324,8 +324,8 @@ func addRollups(ctx context.Context, tx *ent.Tx, dialect string, recs []billing.
 }
 
 // sanitizeRecord returns r made storable: times in UTC (SQLite compares timestamps as text, so
-// one offset everywhere), strings valid UTF-8 without NUL (Postgres rejects both) and cut to
-// their columns, and a request_id even when the caller left it empty.
+// one offset everywhere) at microseconds, strings valid UTF-8 without NUL (Postgres rejects
+// both) and cut to their columns, and a request_id even when the caller left it empty.
 func sanitizeRecord(r billing.Record) billing.Record {
 	if r.RequestID == "" {
 		r.RequestID = derivedRequestID(&r) // before CreatedAt is defaulted: stable across retries
@@ -333,7 +333,9 @@ func sanitizeRecord(r billing.Record) billing.Record {
 	if r.CreatedAt.IsZero() {
 		r.CreatedAt = time.Now()
 	}
-	r.CreatedAt = r.CreatedAt.UTC()
+	// UTC at microsecond precision, as Postgres keeps it and as the rest of the store writes
+	// times, so SQLite and Postgres rows read back the same.
+	r.CreatedAt = r.CreatedAt.UTC().Truncate(time.Microsecond)
 	r.RequestID = clipString(r.RequestID, maxRequestIDLen)
 	r.Model = clipString(r.Model, maxModelLen)
 	r.OriginalModel = clipString(r.OriginalModel, maxModelLen)

@@ -244,8 +244,8 @@ func TestWriteBatchEdgeCases(t *testing.T) {
 				UserAgent: long, Model: "bad\x00model\xff", ErrorMessage: "nul\x00here",
 			},
 			// Repeated within the batch: written once.
-			{RequestID: "dup", CreatedAt: batchBase, StatusCode: 200, CostNano: 5, Ledger: true},
-			{RequestID: "dup", CreatedAt: batchBase, StatusCode: 200, CostNano: 5, Ledger: true},
+			{RequestID: "dup", CreatedAt: batchBase.Add(1500), StatusCode: 200, CostNano: 5, Ledger: true},
+			{RequestID: "dup", CreatedAt: batchBase.Add(1500), StatusCode: 200, CostNano: 5, Ledger: true},
 			// No request id and no time: still stored, under a derived id.
 			{StatusCode: 401, BlockedBy: "auth", TTFBMs: -1},
 		}
@@ -268,6 +268,11 @@ func TestWriteBatchEdgeCases(t *testing.T) {
 		}
 		if row.Model != "badmodel\uFFFD" || row.ErrorMessage != "nulhere" {
 			t.Errorf("model %q error %q", row.Model, row.ErrorMessage)
+		}
+		// Nanoseconds are cut to the microseconds Postgres keeps, on both databases alike.
+		dup, err := s.Client.RequestLog.Query().Where(requestlog.RequestID("dup")).Only(ctx)
+		if err != nil || !dup.CreatedAt.Equal(batchBase.Add(time.Microsecond)) {
+			t.Errorf("created_at = %v, %v; want %v", dup.CreatedAt, err, batchBase.Add(time.Microsecond))
 		}
 		hours, err := s.Client.UsageHourly.Query().All(ctx)
 		if err != nil {
