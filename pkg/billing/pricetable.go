@@ -111,8 +111,9 @@ func (t *Table) Lookup(model string) (Price, bool) {
 // Resolve returns the entry name that prices model, and its price. It tries, in order:
 //   - the exact name (no allocation: this is the hot path);
 //   - the name case-insensitively;
-//   - a provider-prefixed name without its prefix ("anthropic/claude-x" → "claude-x"), and a
-//     bare name with a provider prefix ("claude-x" → "anthropic/claude-x");
+//   - a bare name with a provider prefix ("claude-x" → "anthropic/claude-x"), and a
+//     provider-prefixed name without its prefix ("anthropic/claude-x" → "claude-x") or under
+//     another provider ("bedrock/claude-x" → "anthropic/claude-x");
 //   - each of these again with a date or "-latest" suffix removed ("-20250929", "-2024-08-06",
 //     "@20250929", "-latest"), so a dated name resolves to its base entry when the dated
 //     entry is absent.
@@ -154,16 +155,30 @@ func (t *Table) lookupLower(b []byte) (int32, bool) {
 	if i, ok := t.lower[string(b)]; ok {
 		return i, true
 	}
+	var rest []byte
 	for k := 0; k < len(b); k++ {
 		if b[k] == '/' {
-			if i, ok := t.lower[string(b[k+1:])]; ok {
-				return i, true
-			}
+			rest = b[k+1:]
 			break
 		}
 	}
-	i, ok := t.bare[string(b)]
-	return i, ok
+	// The vendor's own name before a reseller's: "anthropic/claude-x" is priced as
+	// "claude-x" rather than as "openrouter/anthropic/claude-x".
+	if rest != nil {
+		if i, ok := t.lower[string(rest)]; ok {
+			return i, true
+		}
+	}
+	if i, ok := t.bare[string(b)]; ok {
+		return i, true
+	}
+	// "bedrock/claude-x" under another provider's prefix: "anthropic/claude-x".
+	if rest != nil {
+		if i, ok := t.bare[string(rest)]; ok {
+			return i, true
+		}
+	}
+	return 0, false
 }
 
 // versionSuffixLen returns the length of a trailing "-YYYYMMDD", "-YYYY-MM-DD", "@YYYYMMDD" or

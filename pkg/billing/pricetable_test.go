@@ -19,6 +19,7 @@ func TestTableLookup(t *testing.T) {
 		{Model: "anthropic/vendor-x", Price: price(8)},
 		{Model: "Mixed-Case-Model", Price: price(9)},
 		{Model: "gpt-4-0613", Price: price(10)},
+		{Model: "openrouter/anthropic/claude-sonnet-4-5", Price: price(11)},
 	})
 	cases := []struct {
 		model string
@@ -40,9 +41,13 @@ func TestTableLookup(t *testing.T) {
 		{"anthropic/claude-sonnet-4-5", "claude-sonnet-4-5"},
 		{"anthropic/claude-opus-4-1-20250805", "claude-opus-4-1"},
 		{"openai/gpt-4o", "gpt-4o"},
+		// The vendor's own entry beats a reseller's entry of the same prefixed name.
+		{"Anthropic/claude-sonnet-4-5", "claude-sonnet-4-5"},
 		// …and added.
 		{"gpt-only-prefixed", "openai/gpt-only-prefixed"},
 		{"GPT-only-prefixed-latest", "openai/gpt-only-prefixed"},
+		{"bedrock/gpt-only-prefixed", "openai/gpt-only-prefixed"},
+		{"openrouter/vendor-x", "openrouter/vendor-x"},
 		// Several prefixed entries: the vendor's own price is preferred over resellers.
 		{"vendor-x", "anthropic/vendor-x"},
 		// Not dates: version suffixes stay.
