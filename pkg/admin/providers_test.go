@@ -38,10 +38,10 @@ func fullProvider() map[string]any {
 		"circuit_breaker_failure_threshold": 0,
 		"circuit_breaker_open_duration_ms":  60000,
 		"circuit_breaker_half_open_success_threshold": 3,
-		"first_byte_timeout_ms":     30000,
-		"streaming_idle_timeout_ms": 120000,
-		"request_timeout_ms":        600000,
-		"proxy_url":                 "socks5://127.0.0.1:1080",
+		"first_byte_timeout_ms":                       30000,
+		"streaming_idle_timeout_ms":                   120000,
+		"request_timeout_ms":                          600000,
+		"proxy_url":                                   "socks5://127.0.0.1:1080",
 	}
 }
 
