@@ -65,7 +65,7 @@ var (
 				Symbol:     "keys_users_keys",
 				Columns:    []*schema.Column{KeysColumns[21]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
-				OnDelete:   schema.NoAction,
+				OnDelete:   schema.Cascade,
 			},
 		},
 		Indexes: []*schema.Index{

@@ -2,7 +2,6 @@ package schema
 
 import (
 	"entgo.io/ent"
-	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
@@ -35,8 +34,7 @@ func (Key) Fields() []ent.Field {
 // Edges of the Key.
 func (Key) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.From("user", User.Type).Ref("keys").Field("user_id").Unique().Required().
-			Annotations(entsql.OnDelete(entsql.Cascade)),
+		edge.From("user", User.Type).Ref("keys").Field("user_id").Unique().Required(),
 	}
 }
 

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 )
@@ -31,6 +32,7 @@ func (User) Fields() []ent.Field {
 // Edges of the User.
 func (User) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.To("keys", Key.Type),
+		// Deleting a user deletes its keys (the annotation belongs on the To edge for ent).
+		edge.To("keys", Key.Type).Annotations(entsql.OnDelete(entsql.Cascade)),
 	}
 }
