@@ -9,10 +9,19 @@ import (
 	"time"
 
 	"github.com/cloudwego/hertz/pkg/app/server"
+	"github.com/cloudwego/hertz/pkg/common/adaptor"
 	"github.com/cloudwego/hertz/pkg/common/hlog"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/cchub/cchub/pkg/admin"
+	"github.com/cchub/cchub/pkg/billing"
 	"github.com/cchub/cchub/pkg/config"
+	"github.com/cchub/cchub/pkg/gateway"
+	"github.com/cchub/cchub/pkg/gateway/session"
+	"github.com/cchub/cchub/pkg/redisstate"
 	"github.com/cchub/cchub/pkg/store"
 )
 
@@ -64,6 +73,9 @@ type Hub struct {
 	srv      *server.Hertz
 	ln       net.Listener
 	health   *health
+	registry *prometheus.Registry
+	gateway  *gateway.Gateway
+	admin    *admin.API
 	serveErr chan error
 	closers  []func(context.Context) error // run in reverse order after the server stops
 }
@@ -96,6 +108,17 @@ func start(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Hub, err
 	}
 	h.health.add("database", st.Ping)
 
+	// The price table is seeded from the embedded LiteLLM snapshot on first start.
+	if n, err := store.SeedPrices(ctx, st, billing.DefaultPrices()); err != nil {
+		return nil, fmt.Errorf("seed prices: %w", err)
+	} else if n > 0 {
+		log.Info("seeded model prices", "models", n)
+	}
+	prices, err := store.LoadPriceTable(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+
 	if cfg.RedisURL != "" {
 		opt, err := redis.ParseURL(cfg.RedisURL)
 		if err != nil {
@@ -112,6 +135,50 @@ func start(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Hub, err
 		h.health.add("redis", func(ctx context.Context) error { return h.redis.Ping(ctx).Err() })
 	}
 
+	writer := billing.NewWriter(st, billing.WriterConfig{Logger: log})
+	// Closers run in reverse: the writer drains into the store before the store closes.
+	h.closers = append(h.closers, writer.Close)
+	h.registry = prometheus.NewRegistry()
+	h.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	registerWriterMetrics(h.registry, writer)
+
+	var sessions session.Store
+	if h.redis != nil {
+		sessions = redisstate.NewSessions(h.redis, redisstate.SessionOptions{TTL: cfg.SessionTTL,
+			OnError: func(op string, err error) { log.Warn("redis session store", "op", op, "err", err) }})
+	} else {
+		mem := session.NewMemory(session.MemoryOptions{TTL: cfg.SessionTTL})
+		h.closers = append(h.closers, func(context.Context) error { return mem.Close() })
+		sessions = mem
+	}
+	gw, err := gateway.New(gateway.Config{
+		Catalog:  st,
+		Sink:     writer,
+		Sessions: sessions,
+		Metrics:  gateway.NewMetrics(h.registry),
+		Log:      log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	gw.SetPrices(prices)
+	if err := gw.Reload(ctx); err != nil {
+		return nil, err
+	}
+	registerBreakerMetrics(h.registry, gw.Breakers())
+	h.gateway = gw
+	h.admin = admin.New(admin.Config{
+		Store:        st,
+		AdminToken:   cfg.AdminToken,
+		SecureCookie: cfg.SecureCookies,
+		Logger:       log,
+		OnChange: func(what string) {
+			if err := gw.Reload(context.Background()); err != nil {
+				log.Error("catalog reload after admin change failed", "what", what, "err", err)
+			}
+		},
+	})
+
 	ln, err := net.Listen("tcp", cfg.Addr())
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr(), err)
@@ -124,6 +191,9 @@ func start(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Hub, err
 		server.WithMaxRequestBodySize(int(cfg.MaxBodyBytes)),
 		server.WithReadTimeout(10*time.Minute),
 		server.WithIdleTimeout(2*time.Minute),
+		// Cancels the handler's context when the client hangs up, so an abandoned stream stops
+		// its upstream at once.
+		server.WithSenseClientDisconnection(true),
 	)
 	if err := h.routes(); err != nil {
 		ln.Close()
@@ -138,6 +208,9 @@ func start(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Hub, err
 // routes registers every HTTP route.
 func (h *Hub) routes() error {
 	h.health.register(h.srv.Engine)
+	h.gateway.Register(h.srv.Engine)
+	h.admin.Register(h.srv.Engine)
+	h.srv.GET("/metrics", adaptor.HertzHandler(promhttp.HandlerFor(h.registry, promhttp.HandlerOpts{})))
 	return nil
 }
 
