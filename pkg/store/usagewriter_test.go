@@ -334,10 +334,14 @@ func TestWriterIntoStore(t *testing.T) {
 	})
 }
 
-// BenchmarkWriteBatch measures records written per second on SQLite in batches of 200 (the
-// Writer's default), each record a fresh request.
+// BenchmarkWriteBatch measures records written per second in batches of 200 (the Writer's
+// default), each record a fresh request.
 func BenchmarkWriteBatch(b *testing.B) {
-	s := storetest.SQLite(b)
+	b.Run("sqlite", func(b *testing.B) { benchWriteBatch(b, storetest.SQLite(b)) })
+	b.Run("postgres", func(b *testing.B) { benchWriteBatch(b, storetest.Postgres(b)) })
+}
+
+func benchWriteBatch(b *testing.B, s *store.Store) {
 	ctx := context.Background()
 	const batch = 200
 	n := 0
