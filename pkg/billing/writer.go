@@ -27,7 +27,8 @@ type WriterConfig struct {
 	// FlushInterval flushes whatever is waiting at least this often (default 250ms), which
 	// bounds what a crash can lose.
 	FlushInterval time.Duration
-	// MaxRetries is how often a failed batch is retried before it is given up (default 5).
+	// MaxRetries is how often a failed batch is retried before it is given up (default 5;
+	// negative disables retries).
 	MaxRetries int
 	// RetryBackoff is the first wait between attempts, doubling up to 5s (default 100ms).
 	RetryBackoff time.Duration
