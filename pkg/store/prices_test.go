@@ -218,11 +218,18 @@ func mustPrice(t *testing.T, s *store.Store, model, data string, src modelprice.
 	}
 }
 
+// BenchmarkSeedPrices measures the first-start seed of the embedded table (2,521 rows), each
+// iteration on a fresh database.
 func BenchmarkSeedPrices(b *testing.B) {
+	b.Run("sqlite", func(b *testing.B) { benchSeed(b, func() *store.Store { return storetest.SQLite(b) }) })
+	b.Run("postgres", func(b *testing.B) { benchSeed(b, func() *store.Store { return storetest.Postgres(b) }) })
+}
+
+func benchSeed(b *testing.B, fresh func() *store.Store) {
 	data := billing.DefaultPrices()
 	for b.Loop() {
 		b.StopTimer()
-		s := storetest.SQLite(b)
+		s := fresh()
 		b.StartTimer()
 		if _, err := store.SeedPrices(context.Background(), s, data); err != nil {
 			b.Fatal(err)
