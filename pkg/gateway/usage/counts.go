@@ -1,6 +1,9 @@
 package usage
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
 // slot names one spelling of a token count that some upstream reports. Each spelling has its
 // own slot, so that the format mapping (convert.go) decides which spelling wins and whether
@@ -130,8 +133,7 @@ func nestedSlot(parent slot, key string) slot {
 // per event, measured); this walk reads it once, in about a tenth of that, without allocating.
 // Its answers are pinned to sonic's (first occurrence of a key wins, a non-number value counts
 // as absent, numbers parse as sonic's Node.Int64 does) by TestScanCountsMatchesSonic and
-// FuzzScanCounts. It never panics or loops on malformed input; it stops reading instead. Keys
-// written with escapes are not recognised; no upstream writes them.
+// FuzzScanCounts. It never panics or loops on malformed input; it stops reading instead.
 func scanCounts(raw string) counts {
 	w := walker{s: raw}
 	if i := skipWS(raw, 0); i < len(raw) && raw[i] == '{' {
@@ -173,7 +175,10 @@ func (w *walker) members(i int, parent slot) int {
 		default:
 			return len(s)
 		}
-		key, next := stringAt(s, i)
+		key, escaped, next := stringAt(s, i)
+		if escaped {
+			key = unescape(key)
+		}
 		i = skipWS(s, next)
 		if i >= len(s) || s[i] != ':' {
 			return len(s)
@@ -210,24 +215,71 @@ func (w *walker) members(i int, parent slot) int {
 	}
 }
 
-// stringAt reads the string starting at s[i] == '"'. It returns its contents, or "" when they
-// contain escapes (such a key matches nothing), and the index past the closing quote.
-func stringAt(s string, i int) (string, int) {
+// stringAt reads the string starting at s[i] == '"'. It returns its raw contents, whether
+// they contain escapes, and the index past the closing quote (len(s) if there is none).
+func stringAt(s string, i int) (string, bool, int) {
 	start := i + 1
-	escaped := false
-	for j := start; j < len(s); j++ {
-		switch s[j] {
-		case '\\':
-			escaped = true
-			j++
-		case '"':
-			if escaped {
-				return "", j + 1
+	for j := start; j < len(s); {
+		k := strings.IndexByte(s[j:], '"')
+		if k < 0 {
+			break
+		}
+		q := j + k
+		// The quote is escaped when an odd run of backslashes precedes it.
+		b := q
+		for b > start && s[b-1] == '\\' {
+			b--
+		}
+		if (q-b)%2 == 0 {
+			return s[start:q], strings.IndexByte(s[start:q], '\\') >= 0, q + 1
+		}
+		j = q + 1
+	}
+	return "", false, len(s)
+}
+
+// unescape decodes the contents of a JSON string well enough to compare it with our ASCII key
+// names: anything that decodes outside ASCII, or is malformed, returns "" and matches nothing.
+// No upstream escapes its keys; this exists so the walker agrees with sonic on every input.
+func unescape(raw string) string {
+	b := make([]byte, 0, len(raw))
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if c != '\\' {
+			b = append(b, c)
+			continue
+		}
+		if i++; i >= len(raw) {
+			return ""
+		}
+		switch raw[i] {
+		case '"', '\\', '/':
+			b = append(b, raw[i])
+		case 'b':
+			b = append(b, '\b')
+		case 'f':
+			b = append(b, '\f')
+		case 'n':
+			b = append(b, '\n')
+		case 'r':
+			b = append(b, '\r')
+		case 't':
+			b = append(b, '\t')
+		case 'u':
+			if i+4 >= len(raw) {
+				return ""
 			}
-			return s[start:j], j + 1
+			r, err := strconv.ParseUint(raw[i+1:i+5], 16, 16)
+			if err != nil || r >= 0x80 {
+				return ""
+			}
+			b = append(b, byte(r))
+			i += 4
+		default:
+			return ""
 		}
 	}
-	return "", len(s)
+	return string(b)
 }
 
 // skipValue returns the index just past the JSON value starting at s[i].
@@ -237,14 +289,14 @@ func skipValue(s string, i int) int {
 	}
 	switch s[i] {
 	case '"':
-		_, end := stringAt(s, i)
+		_, _, end := stringAt(s, i)
 		return end
 	case '{', '[':
 		depth := 0
 		for j := i; j < len(s); j++ {
 			switch s[j] {
 			case '"':
-				_, end := stringAt(s, j)
+				_, _, end := stringAt(s, j)
 				j = end - 1
 			case '{', '[':
 				depth++
