@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"sync/atomic"
 	"time"
 
 	"github.com/cloudwego/hertz/pkg/app/server"
@@ -76,8 +77,11 @@ type Hub struct {
 	registry *prometheus.Registry
 	gateway  *gateway.Gateway
 	admin    *admin.API
-	serveErr chan error
-	closers  []func(context.Context) error // run in reverse order after the server stops
+	// invalidator tells other instances about admin changes (nil without Redis).
+	invalidator *redisstate.Invalidator
+	serveErr    chan error
+	inFlight    atomic.Int64
+	closers     []func(context.Context) error // run in reverse order after the server stops
 }
 
 // Addr is the address the hub listens on.
@@ -167,16 +171,21 @@ func start(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Hub, err
 	}
 	registerBreakerMetrics(h.registry, gw.Breakers())
 	h.gateway = gw
+	if err := h.startCatalogSync(ctx); err != nil {
+		return nil, fmt.Errorf("redis catalog notifications: %w", err)
+	}
 	h.admin = admin.New(admin.Config{
 		Store:        st,
 		AdminToken:   cfg.AdminToken,
 		SecureCookie: cfg.SecureCookies,
 		Logger:       log,
-		OnChange: func(what string) {
-			if err := gw.Reload(context.Background()); err != nil {
-				log.Error("catalog reload after admin change failed", "what", what, "err", err)
-			}
-		},
+		OnChange:     h.catalogChanged,
+		Circuits:     admin.CircuitFuncs{ResetFunc: gw.Breakers().Reset, StatusFunc: gw.CircuitStatus},
+		Tester: admin.TesterFunc(func(ctx context.Context, id int) (admin.ProviderTestResult, error) {
+			r, err := gw.TestProvider(ctx, id)
+			return admin.ProviderTestResult{OK: r.OK, StatusCode: r.StatusCode,
+				LatencyMs: r.Latency.Milliseconds(), Message: r.Message, Model: r.Model}, err
+		}),
 	})
 
 	ln, err := net.Listen("tcp", cfg.Addr())
@@ -207,6 +216,7 @@ func start(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Hub, err
 
 // routes registers every HTTP route.
 func (h *Hub) routes() error {
+	h.srv.Use(h.trackInFlight)
 	h.health.register(h.srv.Engine)
 	h.gateway.Register(h.srv.Engine)
 	h.admin.Register(h.srv.Engine)
@@ -218,7 +228,12 @@ func (h *Hub) routes() error {
 // then writers flush and stores close.
 func (h *Hub) Shutdown(ctx context.Context) error {
 	h.health.shuttingDown.Store(true)
-	err := h.srv.Shutdown(ctx)
+	h.drain(ctx)
+	// Nothing is in flight now; what remains are idle keep-alive connections, which hertz's
+	// graceful shutdown would otherwise wait on until its exit timeout.
+	sctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	err := h.srv.Shutdown(sctx)
 	if cerr := h.runClosers(ctx); cerr != nil && err == nil {
 		err = cerr
 	}

@@ -66,6 +66,10 @@ type Gateway struct {
 	reloadMu      sync.Mutex
 	lastMissCheck atomic.Int64
 
+	// streams counts responses still being relayed after their handler returned, so shutdown
+	// can wait for them.
+	streams atomic.Int64
+
 	clientsMu sync.Mutex
 	clients   map[string]*client.Client // by proxy URL ("" = direct)
 }
@@ -154,6 +158,9 @@ func (g *Gateway) SetPrices(t *billing.Table) { g.prices.Store(t) }
 
 // Snapshot returns the current catalog snapshot.
 func (g *Gateway) Snapshot() *catalog.Snapshot { return g.snap.Load() }
+
+// ActiveStreams is the number of streams being relayed.
+func (g *Gateway) ActiveStreams() int64 { return g.streams.Load() }
 
 // Breakers exposes the circuit breakers (for the admin API's reset and status).
 func (g *Gateway) Breakers() *selector.Breakers { return g.cfg.Breakers }

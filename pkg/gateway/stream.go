@@ -77,6 +77,7 @@ func (r *relay) commitStream(ctx context.Context, c *app.RequestContext, p *cata
 	// The handler's context ends when the client disconnects (the server senses it), which
 	// must stop the upstream at once even while a Read is blocked waiting for it.
 	s.stopAbort = context.AfterFunc(ctx, s.onAbort)
+	r.g.streams.Add(1)
 	r.g.cfg.Metrics.OpenStreams.Inc()
 
 	c.SetStatusCode(s.status)
@@ -162,6 +163,7 @@ func (s *streamBody) Close() error {
 	protocol.ReleaseResponse(s.resp)
 
 	r, g := s.r, s.r.g
+	g.streams.Add(-1)
 	g.cfg.Metrics.OpenStreams.Dec()
 	last := &r.chain[len(r.chain)-1]
 	var errMsg string
