@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"log/slog"
 	"time"
 
 	"github.com/cloudwego/hertz/pkg/app"
@@ -291,6 +292,36 @@ func (r *relay) submit(rec *billing.Record, p *catalog.Provider) {
 	if r.g.cfg.Sink != nil && !r.g.cfg.Sink.Submit(*rec) {
 		m.RecordsDropped.Inc()
 	}
+	r.logLine(rec)
+}
+
+// logLine writes the one structured line per request. Keys and bodies are never logged.
+func (r *relay) logLine(rec *billing.Record) {
+	level := slog.LevelInfo
+	if rec.StatusCode >= 500 || rec.StatusCode == statusClientClosed {
+		level = slog.LevelWarn
+	}
+	log := r.g.cfg.Log
+	if !log.Enabled(ctxBackground, level) {
+		return
+	}
+	log.LogAttrs(ctxBackground, level, "request",
+		slog.String("request_id", rec.RequestID),
+		slog.String("endpoint", rec.Endpoint),
+		slog.Int("status", rec.StatusCode),
+		slog.Int("user_id", rec.UserID),
+		slog.Int("key_id", rec.KeyID),
+		slog.Int("provider_id", rec.ProviderID),
+		slog.String("model", rec.Model),
+		slog.Bool("stream", rec.IsStream),
+		slog.Int64("duration_ms", rec.DurationMs),
+		slog.Int64("ttfb_ms", rec.TTFBMs),
+		slog.Int64("input_tokens", rec.Usage.InputTokens),
+		slog.Int64("output_tokens", rec.Usage.OutputTokens),
+		slog.Int64("cost_nano", rec.CostNano),
+		slog.Int("attempts", len(r.chain)),
+		slog.String("error", rec.ErrorMessage),
+	)
 }
 
 // sleepCtx waits d or until ctx ends; it reports whether the wait completed.
