@@ -37,6 +37,10 @@ type Config struct {
 	// attacker pick a fresh address per guess. Behind a trusted proxy, pass a function that
 	// reads the proxy's header.
 	ClientAddr func(c *app.RequestContext) string
+	// Circuits and Tester reach the running gateway for the provider circuit reset and test
+	// routes (and circuit_state in provider views); nil answers those routes with 501.
+	Circuits Circuits
+	Tester   Tester
 }
 
 // DefaultSessionTTL is the web-login lifetime when Config.SessionTTL is zero (as CCH's
@@ -80,7 +84,7 @@ func New(cfg Config) *API {
 }
 
 // Register mounts the auth endpoints and the admin resources on r. Routes that belong to other
-// packages (provider test, circuit reset) are added to the group returned by Group.
+// packages are added to the group returned by Group.
 func (a *API) Register(r *route.Engine) {
 	auth := r.Group("/api/auth")
 	auth.POST("/login", a.login)
@@ -95,6 +99,8 @@ func (a *API) Register(r *route.Engine) {
 	v1.GET("/providers/:id", a.getProvider)
 	v1.PATCH("/providers/:id", a.patchProvider)
 	v1.DELETE("/providers/:id", a.deleteProvider)
+	v1.POST("/providers/:id/circuit/reset", a.resetCircuit)
+	v1.POST("/providers/:id/test", a.testProvider)
 
 	v1.GET("/users", a.listUsers)
 	v1.POST("/users", a.createUser)
@@ -107,6 +113,9 @@ func (a *API) Register(r *route.Engine) {
 	v1.GET("/keys/:id", a.getKey)
 	v1.PATCH("/keys/:id", a.patchKey)
 	v1.DELETE("/keys/:id", a.deleteKey)
+
+	v1.GET("/logs", a.listLogs)
+	v1.GET("/logs/:id", a.getLog)
 }
 
 // Group returns r's /api/v1 group behind the admin guard (Bearer token or session cookie,

@@ -129,6 +129,7 @@ type providerView struct {
 	ProxyURL                               string `json:"proxy_url"`
 	CreatedAt                              string `json:"created_at"`
 	UpdatedAt                              string `json:"updated_at"`
+	*circuitView
 }
 
 func viewProvider(p *ent.Provider) providerView {
@@ -157,6 +158,13 @@ func viewProvider(p *ent.Provider) providerView {
 	}
 }
 
+// viewProvider adds the live circuit state when the gateway is attached.
+func (a *API) viewProvider(p *ent.Provider) providerView {
+	v := viewProvider(p)
+	v.circuitView = a.circuitOf(p.ID)
+	return v
+}
+
 func (a *API) listProviders(ctx context.Context, c *app.RequestContext) {
 	pg, aerr := readPage(c)
 	if aerr != nil {
@@ -169,7 +177,7 @@ func (a *API) listProviders(ctx context.Context, c *app.RequestContext) {
 		a.fail(ctx, c, "provider", err)
 		return
 	}
-	writeJSON(c, http.StatusOK, makeList(pg, rows, func(p *ent.Provider) int { return p.ID }, viewProvider))
+	writeJSON(c, http.StatusOK, makeList(pg, rows, func(p *ent.Provider) int { return p.ID }, a.viewProvider))
 }
 
 func (a *API) getProvider(ctx context.Context, c *app.RequestContext) {
@@ -183,7 +191,7 @@ func (a *API) getProvider(ctx context.Context, c *app.RequestContext) {
 		a.fail(ctx, c, "provider", err)
 		return
 	}
-	writeJSON(c, http.StatusOK, viewProvider(p))
+	writeJSON(c, http.StatusOK, a.viewProvider(p))
 }
 
 func (a *API) createProvider(ctx context.Context, c *app.RequestContext) {
@@ -210,7 +218,7 @@ func (a *API) createProvider(ctx context.Context, c *app.RequestContext) {
 	}
 	a.log.InfoContext(ctx, "provider created", "provider_id", row.ID, "name", row.Name)
 	a.changed("providers")
-	writeJSON(c, http.StatusCreated, viewProvider(row))
+	writeJSON(c, http.StatusCreated, a.viewProvider(row))
 }
 
 func (a *API) patchProvider(ctx context.Context, c *app.RequestContext) {
@@ -238,7 +246,7 @@ func (a *API) patchProvider(ctx context.Context, c *app.RequestContext) {
 	}
 	a.log.InfoContext(ctx, "provider updated", "provider_id", row.ID)
 	a.changed("providers")
-	writeJSON(c, http.StatusOK, viewProvider(row))
+	writeJSON(c, http.StatusOK, a.viewProvider(row))
 }
 
 func (a *API) deleteProvider(ctx context.Context, c *app.RequestContext) {
