@@ -4,14 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"net/http"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/cloudwego/hertz/pkg/app"
-	"github.com/cloudwego/hertz/pkg/common/config"
-	"github.com/cloudwego/hertz/pkg/protocol"
 
 	"github.com/cchub/cchub/pkg/billing"
 	"github.com/cchub/cchub/pkg/gateway/catalog"
@@ -30,8 +30,8 @@ type attemptResult struct {
 	status    int
 	kind      selector.ErrKind
 	err       error
-	resp      *protocol.Response // headers of an upstream answer; released by the finisher
-	body      []byte             // JSON or error body read in full
+	header    http.Header // headers of an upstream answer (nil without one)
+	body      []byte      // JSON or error body read in full
 	usage     billing.Usage
 	committed bool // a stream was handed to the client
 }
@@ -85,35 +85,81 @@ func (r *relay) attempt(ctx context.Context, c *app.RequestContext, p *catalog.P
 			}
 		}
 	}
-	cli, err := r.g.upstreamClient(p.ProxyURL)
+	tr, err := r.g.upstreamTransport(p.ProxyURL)
 	if err != nil {
 		return &attemptResult{kind: selector.ErrLocal, err: err}
 	}
-	req := protocol.AcquireRequest()
-	defer protocol.ReleaseRequest(req)
-	req.Header.SetMethod("POST")
-	req.SetRequestURI(upstreamURL(p.URL, r.ep.Path, string(c.Request.QueryString())))
-	copyRequestHeaders(&req.Header, &c.Request.Header, p)
-	req.SetBodyRaw(body)
-	deadline := r.g.cfg.Now().Add(r.timeout(p))
-	// The request timeout bounds the wait for response headers (the first byte of a stream).
-	req.SetOptions(config.WithRequestTimeout(time.Until(deadline)))
-
-	resp := protocol.AcquireResponse()
-	if err := cli.Do(ctx, req, resp); err != nil {
-		protocol.ReleaseResponse(resp)
-		return &attemptResult{kind: attemptKind(ctx, err), err: err}
+	// The upstream call lives in its own context: derived from the client's, so a disconnect
+	// cancels it, and cancelled by our timers for the first-byte, total and idle timeouts.
+	call := &upstreamCall{limit: r.timeout(p)}
+	call.ctx, call.cancel = context.WithCancel(ctx)
+	call.timer = time.AfterFunc(call.limit, call.timeout)
+	req, err := http.NewRequestWithContext(call.ctx, http.MethodPost,
+		upstreamURL(p.URL, r.ep.Path, string(c.Request.QueryString())), bytes.NewReader(body))
+	if err != nil {
+		call.end()
+		return &attemptResult{kind: selector.ErrLocal, err: err}
 	}
-	status := resp.StatusCode()
+	copyRequestHeaders(req.Header, &c.Request.Header, p)
+	resp, err := tr.RoundTrip(req)
+	if err != nil {
+		call.end()
+		return &attemptResult{kind: call.kind(ctx, err), err: call.describe(err)}
+	}
+	status := resp.StatusCode
 	if status < 200 || status >= 300 {
-		b, _ := readAllLimit(resp.BodyStream(), maxErrorBody)
-		closeUpstream(resp, false)
-		return &attemptResult{status: status, resp: resp, body: b}
+		b, _ := readAllLimit(resp.Body, maxErrorBody)
+		resp.Body.Close()
+		call.end()
+		return &attemptResult{status: status, header: resp.Header, body: b}
 	}
-	if bytes.HasPrefix(resp.Header.ContentType(), []byte("text/event-stream")) {
-		return r.commitStream(ctx, c, p, resp, entry, ticket, deadline)
+	if strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+		return r.commitStream(ctx, c, p, resp, call, entry, ticket)
 	}
-	return r.readJSON(ctx, p, resp, deadline)
+	return r.readJSON(ctx, resp, call)
+}
+
+// upstreamCall is the lifetime of one upstream request.
+type upstreamCall struct {
+	ctx      context.Context
+	cancel   context.CancelFunc
+	timer    *time.Timer // first-byte (streams) or total (JSON) deadline
+	timedOut atomic.Bool
+	limit    time.Duration
+}
+
+func (u *upstreamCall) timeout() {
+	u.timedOut.Store(true)
+	u.cancel()
+}
+
+// end stops the timer and releases the context (closing the connection if still in use).
+func (u *upstreamCall) end() {
+	u.timer.Stop()
+	u.cancel()
+}
+
+// describe names our own timeout instead of the bare "context canceled" it causes.
+func (u *upstreamCall) describe(err error) error {
+	if u.timedOut.Load() {
+		return fmt.Errorf("upstream timeout (%s): %w", u.limit, err)
+	}
+	return err
+}
+
+// kind classifies how the call failed: our timer, the client leaving, or the upstream.
+func (u *upstreamCall) kind(clientCtx context.Context, err error) selector.ErrKind {
+	switch {
+	case u.timedOut.Load():
+		return selector.ErrTimeout
+	case clientCtx.Err() != nil:
+		return selector.ErrClientAbort
+	}
+	k := selector.KindOf(err)
+	if k == selector.ErrUpstream && strings.Contains(err.Error(), "dial") {
+		return selector.ErrConnect
+	}
+	return k
 }
 
 // timeout is the wait for the first byte (streams) or the whole answer (JSON).
@@ -127,71 +173,20 @@ func (r *relay) timeout(p *catalog.Provider) time.Duration {
 	return r.g.cfg.DefaultRequestTimeout
 }
 
-// readJSON reads a non-streaming answer in full (bounded by the request deadline) and parses
+// readJSON reads a non-streaming answer in full (bounded by the call's deadline) and parses
 // its usage.
-func (r *relay) readJSON(ctx context.Context, p *catalog.Provider, resp *protocol.Response, deadline time.Time) *attemptResult {
-	var timedOut atomic.Bool
-	t := time.AfterFunc(time.Until(deadline), func() {
-		timedOut.Store(true)
-		forceClose(resp)
-	})
-	stop := context.AfterFunc(ctx, func() { forceClose(resp) })
-	b, err := readAllLimit(resp.BodyStream(), maxJSONBody)
-	t.Stop()
-	stop()
+func (r *relay) readJSON(ctx context.Context, resp *http.Response, call *upstreamCall) *attemptResult {
+	b, err := readAllLimit(resp.Body, maxJSONBody)
+	resp.Body.Close()
+	call.end()
 	if err != nil {
-		closeUpstream(resp, true)
-		protocol.ReleaseResponse(resp)
-		kind := selector.ErrUpstream
-		switch {
-		case ctx.Err() != nil:
-			kind = selector.ErrClientAbort
-		case timedOut.Load():
-			kind = selector.ErrTimeout
-		}
-		return &attemptResult{kind: kind, err: err}
+		return &attemptResult{kind: call.kind(ctx, err), err: call.describe(err)}
 	}
-	res := &attemptResult{status: resp.StatusCode(), resp: resp, body: b}
+	res := &attemptResult{status: resp.StatusCode, header: resp.Header, body: b}
 	if r.ep.Billed {
 		res.usage, _ = usage.FromJSON(r.ep.Format, b)
 	}
 	return res
-}
-
-// attemptKind classifies an error from the upstream client. Cancellation of the handler's
-// context means the client left.
-func attemptKind(ctx context.Context, err error) selector.ErrKind {
-	if ctx.Err() != nil {
-		return selector.ErrClientAbort
-	}
-	k := selector.KindOf(err)
-	if k == selector.ErrUpstream {
-		msg := err.Error()
-		switch {
-		case strings.Contains(msg, "timeout"):
-			return selector.ErrTimeout
-		case strings.Contains(msg, "dial"), strings.Contains(msg, "connection"):
-			return selector.ErrConnect
-		}
-	}
-	return k
-}
-
-// forceClose closes the upstream connection at once. A hertz body stream's plain Close reads
-// the rest of the response first, which on an abandoned stream would keep the upstream (and
-// its bill) running.
-func forceClose(resp *protocol.Response) {
-	if fc, ok := resp.BodyStream().(interface{ ForceClose() error }); ok {
-		_ = fc.ForceClose()
-	}
-}
-
-// closeUpstream ends the body stream; force when the rest must not be read.
-func closeUpstream(resp *protocol.Response, force bool) {
-	if force {
-		forceClose(resp)
-	}
-	_ = resp.CloseBodyStream()
 }
 
 func readAllLimit(r io.Reader, limit int64) ([]byte, error) {

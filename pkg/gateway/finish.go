@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"github.com/cloudwego/hertz/pkg/app"
-	"github.com/cloudwego/hertz/pkg/protocol"
 
 	"github.com/cchub/cchub/pkg/gateway/catalog"
 	"github.com/cchub/cchub/pkg/gateway/selector"
@@ -14,11 +13,10 @@ const statusClientClosed = 499
 // finishJSON sends a successful non-streaming answer and records it.
 func (r *relay) finishJSON(c *app.RequestContext, p *catalog.Provider, res *attemptResult) {
 	c.SetStatusCode(res.status)
-	copyResponseHeaders(&c.Response.Header, &res.resp.Header)
+	copyResponseHeaders(&c.Response.Header, res.header)
 	c.Response.Header.Set("X-Cchub-Request-Id", r.requestID)
 	// The body was read into a buffer of our own, so hertz may send it without a copy.
 	c.Response.SetBodyRaw(res.body)
-	protocol.ReleaseResponse(res.resp)
 	rec := r.record(p, res.status)
 	rec.TTFBMs = rec.DurationMs
 	rec.Usage = res.usage
@@ -31,12 +29,11 @@ func (r *relay) finishJSON(c *app.RequestContext, p *catalog.Provider, res *atte
 // finishUpstreamError hands the client the upstream's error answer (same format, so the client
 // understands it), or a hub error when there was no answer at all.
 func (r *relay) finishUpstreamError(c *app.RequestContext, p *catalog.Provider, res *attemptResult) {
-	if res.resp != nil && res.status != 0 {
+	if res.header != nil && res.status != 0 {
 		c.SetStatusCode(res.status)
-		copyResponseHeaders(&c.Response.Header, &res.resp.Header)
+		copyResponseHeaders(&c.Response.Header, res.header)
 		c.Response.Header.Set("X-Cchub-Request-Id", r.requestID)
 		c.Response.SetBodyRaw(res.body)
-		protocol.ReleaseResponse(res.resp)
 		rec := r.record(p, res.status)
 		rec.ErrorMessage = truncate(string(res.body), 2048)
 		r.submit(&rec, p)

@@ -5,16 +5,13 @@ package gateway
 
 import (
 	"context"
-	"crypto/tls"
 	"log/slog"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/cloudwego/hertz/pkg/app"
-	"github.com/cloudwego/hertz/pkg/app/client"
-	"github.com/cloudwego/hertz/pkg/network/standard"
-	"github.com/cloudwego/hertz/pkg/protocol"
 	"github.com/cloudwego/hertz/pkg/route"
 	"github.com/dgraph-io/ristretto/v2"
 
@@ -71,7 +68,7 @@ type Gateway struct {
 	streams atomic.Int64
 
 	clientsMu sync.Mutex
-	clients   map[string]*client.Client // by proxy URL ("" = direct)
+	clients   map[string]*http.Transport // by proxy URL ("" = direct)
 }
 
 // New builds a gateway; call Reload (or SetCatalog) before serving.
@@ -111,7 +108,7 @@ func New(cfg Config) (*Gateway, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &Gateway{cfg: cfg, unknownKeys: neg, clients: map[string]*client.Client{}}
+	g := &Gateway{cfg: cfg, unknownKeys: neg, clients: map[string]*http.Transport{}}
 	g.snap.Store(catalog.NewSnapshot(nil, nil, nil))
 	g.prices.Store(billing.NewTable(nil))
 	return g, nil
@@ -188,33 +185,4 @@ func (g *Gateway) resolveKey(ctx context.Context, h catalog.KeyHash) (*catalog.K
 	}
 	g.unknownKeys.SetWithTTL(short, struct{}{}, 1, 30*time.Second)
 	return nil, nil
-}
-
-// upstreamClient returns the HTTP client for a provider's proxy setting.
-func (g *Gateway) upstreamClient(proxyURL string) (*client.Client, error) {
-	g.clientsMu.Lock()
-	defer g.clientsMu.Unlock()
-	if c := g.clients[proxyURL]; c != nil {
-		return c, nil
-	}
-	c, err := client.NewClient(
-		// The standard dialer does TLS; hertz's netpoll dialer does not.
-		client.WithDialer(standard.NewDialer()),
-		client.WithTLSConfig(&tls.Config{MinVersion: tls.VersionTLS12}),
-		// Every body is a stream, so SSE is relayed as it arrives and JSON is read once.
-		client.WithResponseBodyStream(true),
-		client.WithDialTimeout(g.cfg.DialTimeout),
-		client.WithMaxConnsPerHost(4096),
-		client.WithMaxIdleConnDuration(90*time.Second),
-		client.WithNoDefaultUserAgentHeader(true),
-		client.WithKeepAlive(true),
-	)
-	if err != nil {
-		return nil, err
-	}
-	if proxyURL != "" {
-		c.SetProxy(protocol.ProxyURI(protocol.ParseURI(proxyURL)))
-	}
-	g.clients[proxyURL] = c
-	return c, nil
 }

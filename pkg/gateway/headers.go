@@ -2,7 +2,7 @@ package gateway
 
 import (
 	"bytes"
-	"unsafe"
+	"net/http"
 
 	"github.com/cloudwego/hertz/pkg/protocol"
 
@@ -21,14 +21,13 @@ var skipRequestHeaders = [][]byte{
 }
 
 // skipResponseHeaders are not copied back to the client.
-var skipResponseHeaders = [][]byte{
-	[]byte("Connection"), []byte("Keep-Alive"), []byte("Proxy-Connection"), []byte("Te"),
-	[]byte("Trailer"), []byte("Transfer-Encoding"), []byte("Upgrade"), []byte("Content-Length"),
-	[]byte("Set-Cookie"), []byte("Date"), []byte("Server"),
+var skipResponseHeaders = []string{
+	"Connection", "Keep-Alive", "Proxy-Connection", "Te", "Trailer", "Transfer-Encoding",
+	"Upgrade", "Content-Length", "Set-Cookie", "Date", "Server", "Alt-Svc",
 }
 
-func skipped(list [][]byte, k []byte) bool {
-	for _, s := range list {
+func skippedRequest(k []byte) bool {
+	for _, s := range skipRequestHeaders {
 		if bytes.EqualFold(s, k) {
 			return true
 		}
@@ -38,14 +37,14 @@ func skipped(list [][]byte, k []byte) bool {
 
 // copyRequestHeaders forwards the client's headers (anthropic-version, anthropic-beta, session
 // ids, user agent, …) and sets the provider's credentials.
-func copyRequestHeaders(dst *protocol.RequestHeader, src *protocol.RequestHeader, p *catalog.Provider) {
+func copyRequestHeaders(dst http.Header, src *protocol.RequestHeader, p *catalog.Provider) {
 	src.VisitAll(func(k, v []byte) {
-		if !skipped(skipRequestHeaders, k) {
-			dst.SetBytesKV(k, v)
+		if !skippedRequest(k) {
+			dst.Add(string(k), string(v))
 		}
 	})
-	if len(dst.ContentType()) == 0 {
-		dst.SetContentTypeBytes([]byte("application/json"))
+	if dst.Get("Content-Type") == "" {
+		dst.Set("Content-Type", "application/json")
 	}
 	setUpstreamAuth(dst, p)
 }
@@ -53,24 +52,35 @@ func copyRequestHeaders(dst *protocol.RequestHeader, src *protocol.RequestHeader
 // setUpstreamAuth applies the provider type's auth scheme: claude sends both x-api-key and
 // Bearer (official API and relays each read one), claude-auth only Bearer, OpenAI types Bearer,
 // Gemini x-goog-api-key.
-func setUpstreamAuth(h *protocol.RequestHeader, p *catalog.Provider) {
+func setUpstreamAuth(h http.Header, p *catalog.Provider) {
 	switch p.Type {
 	case catalog.TypeClaude:
-		h.Set("x-api-key", p.APIKey)
+		h.Set("X-Api-Key", p.APIKey)
 		h.Set("Authorization", "Bearer "+p.APIKey)
 	case catalog.TypeGemini:
-		h.Set("x-goog-api-key", p.APIKey)
+		h.Set("X-Goog-Api-Key", p.APIKey)
 	default:
 		h.Set("Authorization", "Bearer "+p.APIKey)
 	}
 }
 
 // copyResponseHeaders passes the upstream's headers (request ids, rate-limit info) to the client.
-func copyResponseHeaders(dst *protocol.ResponseHeader, src *protocol.ResponseHeader) {
-	src.VisitAll(func(k, v []byte) {
-		if !skipped(skipResponseHeaders, k) {
-			// Add copies both strings, so the no-copy conversions are safe here.
-			dst.Add(unsafe.String(unsafe.SliceData(k), len(k)), unsafe.String(unsafe.SliceData(v), len(v)))
+func copyResponseHeaders(dst *protocol.ResponseHeader, src http.Header) {
+	for k, vs := range src {
+		if skippedResponse(k) {
+			continue
 		}
-	})
+		for _, v := range vs {
+			dst.Add(k, v)
+		}
+	}
+}
+
+func skippedResponse(k string) bool {
+	for _, s := range skipResponseHeaders {
+		if s == k {
+			return true
+		}
+	}
+	return false
 }

@@ -3,11 +3,11 @@ package gateway
 import (
 	"context"
 	"io"
+	"net/http"
 	"sync/atomic"
 	"time"
 
 	"github.com/cloudwego/hertz/pkg/app"
-	"github.com/cloudwego/hertz/pkg/protocol"
 
 	"github.com/cchub/cchub/pkg/gateway/catalog"
 	"github.com/cchub/cchub/pkg/gateway/selector"
@@ -21,35 +21,21 @@ var ctxBackground = context.Background()
 // is committed so a provider that fails before its first byte can still be failed over.
 const firstChunkSize = 4096
 
-// commitStream waits for the first bytes of an SSE answer, then commits the response: status,
-// headers and a body stream that relays the rest as it arrives.
-func (r *relay) commitStream(ctx context.Context, c *app.RequestContext, p *catalog.Provider, resp *protocol.Response,
-	entry *chainEntry, ticket selector.Ticket, deadline time.Time) *attemptResult {
-	upstream := resp.BodyStream()
-	var timedOut atomic.Bool
-	t := time.AfterFunc(time.Until(deadline), func() {
-		timedOut.Store(true)
-		forceClose(resp)
-	})
-	stop := context.AfterFunc(ctx, func() { forceClose(resp) })
+// commitStream waits for the first bytes of an SSE answer (still under the first-byte
+// deadline), then commits the response: status, headers and a body stream that relays the rest
+// as it arrives.
+func (r *relay) commitStream(ctx context.Context, c *app.RequestContext, p *catalog.Provider, resp *http.Response,
+	call *upstreamCall, entry *chainEntry, ticket selector.Ticket) *attemptResult {
 	first := make([]byte, firstChunkSize)
-	n, rerr := upstream.Read(first)
-	t.Stop()
-	stop()
+	n, rerr := resp.Body.Read(first)
+	call.timer.Stop()
 	if n == 0 {
-		closeUpstream(resp, true)
-		protocol.ReleaseResponse(resp)
-		kind := selector.ErrUpstream
-		switch {
-		case ctx.Err() != nil:
-			kind = selector.ErrClientAbort
-		case timedOut.Load():
-			kind = selector.ErrTimeout
-		}
+		resp.Body.Close()
+		call.end()
 		if rerr == nil || rerr == io.EOF {
 			rerr = io.ErrUnexpectedEOF
 		}
-		return &attemptResult{kind: kind, err: rerr}
+		return &attemptResult{kind: call.kind(ctx, rerr), err: call.describe(rerr)}
 	}
 
 	entry.Reason = reasonRequestSuccess
@@ -60,9 +46,9 @@ func (r *relay) commitStream(ctx context.Context, c *app.RequestContext, p *cata
 	r.chain = append(r.chain, *entry)
 
 	s := &streamBody{
-		r: r, p: p, ticket: ticket, resp: resp, status: resp.StatusCode(),
+		r: r, p: p, ticket: ticket, resp: resp, call: call, clientCtx: ctx,
 		ttfb: r.g.cfg.Now().Sub(r.start),
-		src:  sourceReader{pre: first[:n], preErr: rerr, upstream: upstream},
+		src:  sourceReader{pre: first[:n], preErr: rerr, upstream: resp.Body},
 	}
 	if r.ep.Billed {
 		s.parser = usage.NewStream(r.ep.Format)
@@ -74,18 +60,15 @@ func (r *relay) commitStream(ctx context.Context, c *app.RequestContext, p *cata
 		s.src.idle = p.StreamIdleTimeout
 		s.src.timer = time.AfterFunc(p.StreamIdleTimeout, s.onIdle)
 	}
-	// The handler's context ends when the client disconnects (the server senses it), which
-	// must stop the upstream at once even while a Read is blocked waiting for it.
-	s.stopAbort = context.AfterFunc(ctx, s.onAbort)
 	r.g.streams.Add(1)
 	r.g.cfg.Metrics.OpenStreams.Inc()
 
-	c.SetStatusCode(s.status)
-	copyResponseHeaders(&c.Response.Header, &resp.Header)
+	c.SetStatusCode(resp.StatusCode)
+	copyResponseHeaders(&c.Response.Header, resp.Header)
 	c.Response.Header.Set("X-Cchub-Request-Id", r.requestID)
 	c.Response.Header.Set("X-Accel-Buffering", "no")
 	c.Response.SetBodyStream(s, -1)
-	return &attemptResult{committed: true, status: s.status}
+	return &attemptResult{committed: true, status: resp.StatusCode}
 }
 
 // sourceReader yields the first chunk read before commit, then the upstream, restarting the
@@ -118,21 +101,22 @@ func (s *sourceReader) Read(p []byte) (int, error) {
 
 // streamBody is the response body hertz writes to the client. hertz reads it chunk by chunk,
 // flushing each, and calls Close when the stream ends or the client is gone; Close settles
-// the attempt: circuit breaker, session binding and the billing record.
+// the attempt: circuit breaker, session binding and the billing record. The upstream call's
+// context derives from the client's (the server cancels it on hang-up), so a disconnect stops
+// the upstream at once even while a Read is blocked on it.
 type streamBody struct {
-	r      *relay
-	p      *catalog.Provider
-	ticket selector.Ticket
-	resp   *protocol.Response
-	status int
-	ttfb   time.Duration
+	r         *relay
+	p         *catalog.Provider
+	ticket    selector.Ticket
+	resp      *http.Response
+	call      *upstreamCall
+	clientCtx context.Context
+	ttfb      time.Duration
 
 	src       sourceReader
 	tap       sse.Tap
 	parser    *usage.Stream
-	stopAbort func() bool
 	idleFired atomic.Bool
-	aborted   atomic.Bool
 	closed    bool
 }
 
@@ -140,12 +124,7 @@ func (s *streamBody) Read(p []byte) (int, error) { return s.tap.Read(p) }
 
 func (s *streamBody) onIdle() {
 	s.idleFired.Store(true)
-	forceClose(s.resp)
-}
-
-func (s *streamBody) onAbort() {
-	s.aborted.Store(true)
-	forceClose(s.resp)
+	s.call.cancel()
 }
 
 func (s *streamBody) Close() error {
@@ -153,14 +132,16 @@ func (s *streamBody) Close() error {
 		return nil
 	}
 	s.closed = true
-	s.stopAbort()
 	if s.src.timer != nil {
 		s.src.timer.Stop()
 	}
 	complete := s.tap.EOF()
 	_ = s.tap.Close()
-	closeUpstream(s.resp, !complete)
-	protocol.ReleaseResponse(s.resp)
+	if !complete {
+		s.call.cancel() // drop the connection rather than read what nobody will receive
+	}
+	s.resp.Body.Close()
+	s.call.end()
 
 	r, g := s.r, s.r.g
 	g.streams.Add(-1)
@@ -177,7 +158,7 @@ func (s *streamBody) Close() error {
 		errMsg = "stream idle timeout"
 		last.Reason = reasonSystemError
 		g.cfg.Breakers.Report(s.ticket, false)
-	case s.aborted.Load():
+	case s.clientCtx.Err() != nil:
 		errMsg = "client disconnected during the stream"
 		last.Reason = reasonClientAbort
 		g.cfg.Breakers.Release(s.ticket)
@@ -189,7 +170,7 @@ func (s *streamBody) Close() error {
 		g.cfg.Breakers.Release(s.ticket)
 	}
 	last.Error = errMsg
-	rec := r.record(s.p, s.status)
+	rec := r.record(s.p, s.resp.StatusCode)
 	rec.TTFBMs = s.ttfb.Milliseconds()
 	rec.ErrorMessage = errMsg
 	if s.parser != nil {
