@@ -13,7 +13,7 @@ import (
 // clientKey returns the key the client sent: x-api-key (Claude Code), Authorization: Bearer
 // (the SDKs, Codex) or x-goog-api-key (Gemini). When several are present they must agree, so a
 // request can't authenticate with one key and be billed to another.
-func clientKey(c *app.RequestContext) ([]byte, bool) {
+func clientKey(c *app.RequestContext) ([]byte, *Error) {
 	var found []byte
 	for _, v := range [][]byte{
 		c.Request.Header.Peek("x-api-key"),
@@ -25,11 +25,14 @@ func clientKey(c *app.RequestContext) ([]byte, bool) {
 			continue
 		}
 		if found != nil && subtle.ConstantTimeCompare(found, v) != 1 {
-			return nil, false
+			return nil, errConflictKey
 		}
 		found = v
 	}
-	return found, found != nil
+	if found == nil {
+		return nil, errNoKey
+	}
+	return found, nil
 }
 
 func bearer(h []byte) []byte {

@@ -21,9 +21,9 @@ func (g *Gateway) models(ctx context.Context, c *app.RequestContext) {
 	if anthropic {
 		format = catalog.FormatAnthropic
 	}
-	raw, ok := clientKey(c)
-	if !ok {
-		writeError(c, format, errNoKey, "")
+	raw, e := clientKey(c)
+	if e != nil {
+		writeError(c, format, e, "")
 		return
 	}
 	k, u := g.resolveKey(ctx, catalog.HashKey(raw))

@@ -60,12 +60,9 @@ func (g *Gateway) handler(ep endpoint) app.HandlerFunc {
 
 // admit authenticates the request and reads the body fields routing needs.
 func (r *relay) admit(ctx context.Context, c *app.RequestContext) *Error {
-	raw, ok := clientKey(c)
-	if !ok {
-		if raw == nil && len(c.Request.Header.Peek("Authorization"))+len(c.Request.Header.Peek("x-api-key")) > 0 {
-			return errConflictKey
-		}
-		return errNoKey
+	raw, e := clientKey(c)
+	if e != nil {
+		return e
 	}
 	k, u := r.g.resolveKey(ctx, catalog.HashKey(raw))
 	if e := checkKey(k, u, r.start); e != nil {
@@ -74,7 +71,7 @@ func (r *relay) admit(ctx context.Context, c *app.RequestContext) *Error {
 	r.key, r.user = k, u
 	body := c.Request.Body()
 	facts, err := readFacts(body)
-	if err != nil || len(body) == 0 || body[0] != '{' && !startsWithObject(body) {
+	if err != nil || !startsWithObject(body) {
 		return &Error{Status: 400, Code: "invalid_request", Message: "request body must be a JSON object"}
 	}
 	r.model, r.stream = facts.Model, facts.Stream
