@@ -9,7 +9,9 @@ type inflight struct {
 	nextExp  int64 // earliest hold expiry; 0 when there are none
 	sessions map[string]int64
 	pruned   int64 // when sessions were last swept
-	rpm      []int64
+	// rpm[rpmHead:] are the admission times of the last minute, ascending.
+	rpm     []int64
+	rpmHead int
 }
 
 type hold struct{ amount, expires int64 }
@@ -93,21 +95,23 @@ func (f *inflight) dropSession(id string) { delete(f.sessions, id) }
 // them leaves the window.
 func (f *inflight) rpmCount(now int64) (int, int64) {
 	cut := now - 60_000
-	i := 0
-	for i < len(f.rpm) && f.rpm[i] <= cut {
-		i++
+	for f.rpmHead < len(f.rpm) && f.rpm[f.rpmHead] <= cut {
+		f.rpmHead++
 	}
-	if i > 0 {
-		f.rpm = append(f.rpm[:0], f.rpm[i:]...)
+	// Compact once the expired prefix is most of the slice: amortised O(1) per request.
+	if f.rpmHead > 64 && f.rpmHead*2 > len(f.rpm) {
+		f.rpm = f.rpm[:copy(f.rpm, f.rpm[f.rpmHead:])]
+		f.rpmHead = 0
 	}
-	if len(f.rpm) == 0 {
+	n := len(f.rpm) - f.rpmHead
+	if n == 0 {
 		return 0, 0
 	}
-	return len(f.rpm), f.rpm[0] + 60_000
+	return n, f.rpm[f.rpmHead] + 60_000
 }
 
 func (f *inflight) addRequest(now int64) {
-	if n := len(f.rpm); n > 0 && f.rpm[n-1] > now {
+	if n := len(f.rpm); n > f.rpmHead && f.rpm[n-1] > now {
 		now = f.rpm[n-1] // clocks read outside the lock may be a hair out of order
 	}
 	f.rpm = append(f.rpm, now)
