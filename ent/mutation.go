@@ -7945,6 +7945,7 @@ type SystemSettingMutation struct {
 	price_sync_url               *string
 	session_ttl_seconds          *int
 	addsession_ttl_seconds       *int
+	price_synced_at              *time.Time
 	updated_at                   *time.Time
 	clearedFields                map[string]struct{}
 	done                         bool
@@ -8326,6 +8327,55 @@ func (m *SystemSettingMutation) ResetSessionTTLSeconds() {
 	m.addsession_ttl_seconds = nil
 }
 
+// SetPriceSyncedAt sets the "price_synced_at" field.
+func (m *SystemSettingMutation) SetPriceSyncedAt(t time.Time) {
+	m.price_synced_at = &t
+}
+
+// PriceSyncedAt returns the value of the "price_synced_at" field in the mutation.
+func (m *SystemSettingMutation) PriceSyncedAt() (r time.Time, exists bool) {
+	v := m.price_synced_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPriceSyncedAt returns the old "price_synced_at" field's value of the SystemSetting entity.
+// If the SystemSetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SystemSettingMutation) OldPriceSyncedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPriceSyncedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPriceSyncedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPriceSyncedAt: %w", err)
+	}
+	return oldValue.PriceSyncedAt, nil
+}
+
+// ClearPriceSyncedAt clears the value of the "price_synced_at" field.
+func (m *SystemSettingMutation) ClearPriceSyncedAt() {
+	m.price_synced_at = nil
+	m.clearedFields[systemsetting.FieldPriceSyncedAt] = struct{}{}
+}
+
+// PriceSyncedAtCleared returns if the "price_synced_at" field was cleared in this mutation.
+func (m *SystemSettingMutation) PriceSyncedAtCleared() bool {
+	_, ok := m.clearedFields[systemsetting.FieldPriceSyncedAt]
+	return ok
+}
+
+// ResetPriceSyncedAt resets all changes to the "price_synced_at" field.
+func (m *SystemSettingMutation) ResetPriceSyncedAt() {
+	m.price_synced_at = nil
+	delete(m.clearedFields, systemsetting.FieldPriceSyncedAt)
+}
+
 // SetUpdatedAt sets the "updated_at" field.
 func (m *SystemSettingMutation) SetUpdatedAt(t time.Time) {
 	m.updated_at = &t
@@ -8396,7 +8446,7 @@ func (m *SystemSettingMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *SystemSettingMutation) Fields() []string {
-	fields := make([]string, 0, 7)
+	fields := make([]string, 0, 8)
 	if m.site_title != nil {
 		fields = append(fields, systemsetting.FieldSiteTitle)
 	}
@@ -8414,6 +8464,9 @@ func (m *SystemSettingMutation) Fields() []string {
 	}
 	if m.session_ttl_seconds != nil {
 		fields = append(fields, systemsetting.FieldSessionTTLSeconds)
+	}
+	if m.price_synced_at != nil {
+		fields = append(fields, systemsetting.FieldPriceSyncedAt)
 	}
 	if m.updated_at != nil {
 		fields = append(fields, systemsetting.FieldUpdatedAt)
@@ -8438,6 +8491,8 @@ func (m *SystemSettingMutation) Field(name string) (ent.Value, bool) {
 		return m.PriceSyncURL()
 	case systemsetting.FieldSessionTTLSeconds:
 		return m.SessionTTLSeconds()
+	case systemsetting.FieldPriceSyncedAt:
+		return m.PriceSyncedAt()
 	case systemsetting.FieldUpdatedAt:
 		return m.UpdatedAt()
 	}
@@ -8461,6 +8516,8 @@ func (m *SystemSettingMutation) OldField(ctx context.Context, name string) (ent.
 		return m.OldPriceSyncURL(ctx)
 	case systemsetting.FieldSessionTTLSeconds:
 		return m.OldSessionTTLSeconds(ctx)
+	case systemsetting.FieldPriceSyncedAt:
+		return m.OldPriceSyncedAt(ctx)
 	case systemsetting.FieldUpdatedAt:
 		return m.OldUpdatedAt(ctx)
 	}
@@ -8513,6 +8570,13 @@ func (m *SystemSettingMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetSessionTTLSeconds(v)
+		return nil
+	case systemsetting.FieldPriceSyncedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPriceSyncedAt(v)
 		return nil
 	case systemsetting.FieldUpdatedAt:
 		v, ok := value.(time.Time)
@@ -8589,7 +8653,11 @@ func (m *SystemSettingMutation) AddField(name string, value ent.Value) error {
 // ClearedFields returns all nullable fields that were cleared during this
 // mutation.
 func (m *SystemSettingMutation) ClearedFields() []string {
-	return nil
+	var fields []string
+	if m.FieldCleared(systemsetting.FieldPriceSyncedAt) {
+		fields = append(fields, systemsetting.FieldPriceSyncedAt)
+	}
+	return fields
 }
 
 // FieldCleared returns a boolean indicating if a field with the given name was
@@ -8602,6 +8670,11 @@ func (m *SystemSettingMutation) FieldCleared(name string) bool {
 // ClearField clears the value of the field with the given name. It returns an
 // error if the field is not defined in the schema.
 func (m *SystemSettingMutation) ClearField(name string) error {
+	switch name {
+	case systemsetting.FieldPriceSyncedAt:
+		m.ClearPriceSyncedAt()
+		return nil
+	}
 	return fmt.Errorf("unknown SystemSetting nullable field %s", name)
 }
 
@@ -8626,6 +8699,9 @@ func (m *SystemSettingMutation) ResetField(name string) error {
 		return nil
 	case systemsetting.FieldSessionTTLSeconds:
 		m.ResetSessionTTLSeconds()
+		return nil
+	case systemsetting.FieldPriceSyncedAt:
+		m.ResetPriceSyncedAt()
 		return nil
 	case systemsetting.FieldUpdatedAt:
 		m.ResetUpdatedAt()

@@ -438,7 +438,7 @@ func init() {
 	// systemsetting.SessionTTLSecondsValidator is a validator for the "session_ttl_seconds" field. It is called by the builders before save.
 	systemsetting.SessionTTLSecondsValidator = systemsettingDescSessionTTLSeconds.Validators[0].(func(int) error)
 	// systemsettingDescUpdatedAt is the schema descriptor for updated_at field.
-	systemsettingDescUpdatedAt := systemsettingFields[6].Descriptor()
+	systemsettingDescUpdatedAt := systemsettingFields[7].Descriptor()
 	// systemsetting.DefaultUpdatedAt holds the default value on creation for the updated_at field.
 	systemsetting.DefaultUpdatedAt = systemsettingDescUpdatedAt.Default.(func() time.Time)
 	// systemsetting.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.

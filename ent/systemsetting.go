@@ -29,6 +29,8 @@ type SystemSetting struct {
 	PriceSyncURL string `json:"price_sync_url,omitempty"`
 	// SessionTTLSeconds holds the value of the "session_ttl_seconds" field.
 	SessionTTLSeconds int `json:"session_ttl_seconds,omitempty"`
+	// PriceSyncedAt holds the value of the "price_synced_at" field.
+	PriceSyncedAt *time.Time `json:"price_synced_at,omitempty"`
 	// UpdatedAt holds the value of the "updated_at" field.
 	UpdatedAt    time.Time `json:"updated_at,omitempty"`
 	selectValues sql.SelectValues
@@ -43,7 +45,7 @@ func (*SystemSetting) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullInt64)
 		case systemsetting.FieldSiteTitle, systemsetting.FieldTimezone, systemsetting.FieldPriceSyncURL:
 			values[i] = new(sql.NullString)
-		case systemsetting.FieldUpdatedAt:
+		case systemsetting.FieldPriceSyncedAt, systemsetting.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -101,6 +103,13 @@ func (_m *SystemSetting) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field session_ttl_seconds", values[i])
 			} else if value.Valid {
 				_m.SessionTTLSeconds = int(value.Int64)
+			}
+		case systemsetting.FieldPriceSyncedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field price_synced_at", values[i])
+			} else if value.Valid {
+				_m.PriceSyncedAt = new(time.Time)
+				*_m.PriceSyncedAt = value.Time
 			}
 		case systemsetting.FieldUpdatedAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {
@@ -161,6 +170,11 @@ func (_m *SystemSetting) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("session_ttl_seconds=")
 	builder.WriteString(fmt.Sprintf("%v", _m.SessionTTLSeconds))
+	builder.WriteString(", ")
+	if v := _m.PriceSyncedAt; v != nil {
+		builder.WriteString("price_synced_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
 	builder.WriteString(", ")
 	builder.WriteString("updated_at=")
 	builder.WriteString(_m.UpdatedAt.Format(time.ANSIC))

@@ -106,6 +106,20 @@ func (_c *SystemSettingCreate) SetNillableSessionTTLSeconds(v *int) *SystemSetti
 	return _c
 }
 
+// SetPriceSyncedAt sets the "price_synced_at" field.
+func (_c *SystemSettingCreate) SetPriceSyncedAt(v time.Time) *SystemSettingCreate {
+	_c.mutation.SetPriceSyncedAt(v)
+	return _c
+}
+
+// SetNillablePriceSyncedAt sets the "price_synced_at" field if the given value is not nil.
+func (_c *SystemSettingCreate) SetNillablePriceSyncedAt(v *time.Time) *SystemSettingCreate {
+	if v != nil {
+		_c.SetPriceSyncedAt(*v)
+	}
+	return _c
+}
+
 // SetUpdatedAt sets the "updated_at" field.
 func (_c *SystemSettingCreate) SetUpdatedAt(v time.Time) *SystemSettingCreate {
 	_c.mutation.SetUpdatedAt(v)
@@ -289,6 +303,10 @@ func (_c *SystemSettingCreate) createSpec() (*SystemSetting, *sqlgraph.CreateSpe
 		_spec.SetField(systemsetting.FieldSessionTTLSeconds, field.TypeInt, value)
 		_node.SessionTTLSeconds = value
 	}
+	if value, ok := _c.mutation.PriceSyncedAt(); ok {
+		_spec.SetField(systemsetting.FieldPriceSyncedAt, field.TypeTime, value)
+		_node.PriceSyncedAt = &value
+	}
 	if value, ok := _c.mutation.UpdatedAt(); ok {
 		_spec.SetField(systemsetting.FieldUpdatedAt, field.TypeTime, value)
 		_node.UpdatedAt = value
@@ -432,6 +450,24 @@ func (u *SystemSettingUpsert) UpdateSessionTTLSeconds() *SystemSettingUpsert {
 // AddSessionTTLSeconds adds v to the "session_ttl_seconds" field.
 func (u *SystemSettingUpsert) AddSessionTTLSeconds(v int) *SystemSettingUpsert {
 	u.Add(systemsetting.FieldSessionTTLSeconds, v)
+	return u
+}
+
+// SetPriceSyncedAt sets the "price_synced_at" field.
+func (u *SystemSettingUpsert) SetPriceSyncedAt(v time.Time) *SystemSettingUpsert {
+	u.Set(systemsetting.FieldPriceSyncedAt, v)
+	return u
+}
+
+// UpdatePriceSyncedAt sets the "price_synced_at" field to the value that was provided on create.
+func (u *SystemSettingUpsert) UpdatePriceSyncedAt() *SystemSettingUpsert {
+	u.SetExcluded(systemsetting.FieldPriceSyncedAt)
+	return u
+}
+
+// ClearPriceSyncedAt clears the value of the "price_synced_at" field.
+func (u *SystemSettingUpsert) ClearPriceSyncedAt() *SystemSettingUpsert {
+	u.SetNull(systemsetting.FieldPriceSyncedAt)
 	return u
 }
 
@@ -589,6 +625,27 @@ func (u *SystemSettingUpsertOne) AddSessionTTLSeconds(v int) *SystemSettingUpser
 func (u *SystemSettingUpsertOne) UpdateSessionTTLSeconds() *SystemSettingUpsertOne {
 	return u.Update(func(s *SystemSettingUpsert) {
 		s.UpdateSessionTTLSeconds()
+	})
+}
+
+// SetPriceSyncedAt sets the "price_synced_at" field.
+func (u *SystemSettingUpsertOne) SetPriceSyncedAt(v time.Time) *SystemSettingUpsertOne {
+	return u.Update(func(s *SystemSettingUpsert) {
+		s.SetPriceSyncedAt(v)
+	})
+}
+
+// UpdatePriceSyncedAt sets the "price_synced_at" field to the value that was provided on create.
+func (u *SystemSettingUpsertOne) UpdatePriceSyncedAt() *SystemSettingUpsertOne {
+	return u.Update(func(s *SystemSettingUpsert) {
+		s.UpdatePriceSyncedAt()
+	})
+}
+
+// ClearPriceSyncedAt clears the value of the "price_synced_at" field.
+func (u *SystemSettingUpsertOne) ClearPriceSyncedAt() *SystemSettingUpsertOne {
+	return u.Update(func(s *SystemSettingUpsert) {
+		s.ClearPriceSyncedAt()
 	})
 }
 
@@ -912,6 +969,27 @@ func (u *SystemSettingUpsertBulk) AddSessionTTLSeconds(v int) *SystemSettingUpse
 func (u *SystemSettingUpsertBulk) UpdateSessionTTLSeconds() *SystemSettingUpsertBulk {
 	return u.Update(func(s *SystemSettingUpsert) {
 		s.UpdateSessionTTLSeconds()
+	})
+}
+
+// SetPriceSyncedAt sets the "price_synced_at" field.
+func (u *SystemSettingUpsertBulk) SetPriceSyncedAt(v time.Time) *SystemSettingUpsertBulk {
+	return u.Update(func(s *SystemSettingUpsert) {
+		s.SetPriceSyncedAt(v)
+	})
+}
+
+// UpdatePriceSyncedAt sets the "price_synced_at" field to the value that was provided on create.
+func (u *SystemSettingUpsertBulk) UpdatePriceSyncedAt() *SystemSettingUpsertBulk {
+	return u.Update(func(s *SystemSettingUpsert) {
+		s.UpdatePriceSyncedAt()
+	})
+}
+
+// ClearPriceSyncedAt clears the value of the "price_synced_at" field.
+func (u *SystemSettingUpsertBulk) ClearPriceSyncedAt() *SystemSettingUpsertBulk {
+	return u.Update(func(s *SystemSettingUpsert) {
+		s.ClearPriceSyncedAt()
 	})
 }
 

@@ -133,6 +133,26 @@ func (_u *SystemSettingUpdate) AddSessionTTLSeconds(v int) *SystemSettingUpdate 
 	return _u
 }
 
+// SetPriceSyncedAt sets the "price_synced_at" field.
+func (_u *SystemSettingUpdate) SetPriceSyncedAt(v time.Time) *SystemSettingUpdate {
+	_u.mutation.SetPriceSyncedAt(v)
+	return _u
+}
+
+// SetNillablePriceSyncedAt sets the "price_synced_at" field if the given value is not nil.
+func (_u *SystemSettingUpdate) SetNillablePriceSyncedAt(v *time.Time) *SystemSettingUpdate {
+	if v != nil {
+		_u.SetPriceSyncedAt(*v)
+	}
+	return _u
+}
+
+// ClearPriceSyncedAt clears the value of the "price_synced_at" field.
+func (_u *SystemSettingUpdate) ClearPriceSyncedAt() *SystemSettingUpdate {
+	_u.mutation.ClearPriceSyncedAt()
+	return _u
+}
+
 // SetUpdatedAt sets the "updated_at" field.
 func (_u *SystemSettingUpdate) SetUpdatedAt(v time.Time) *SystemSettingUpdate {
 	_u.mutation.SetUpdatedAt(v)
@@ -253,6 +273,12 @@ func (_u *SystemSettingUpdate) sqlSave(ctx context.Context) (_node int, err erro
 	}
 	if value, ok := _u.mutation.AddedSessionTTLSeconds(); ok {
 		_spec.AddField(systemsetting.FieldSessionTTLSeconds, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.PriceSyncedAt(); ok {
+		_spec.SetField(systemsetting.FieldPriceSyncedAt, field.TypeTime, value)
+	}
+	if _u.mutation.PriceSyncedAtCleared() {
+		_spec.ClearField(systemsetting.FieldPriceSyncedAt, field.TypeTime)
 	}
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(systemsetting.FieldUpdatedAt, field.TypeTime, value)
@@ -379,6 +405,26 @@ func (_u *SystemSettingUpdateOne) SetNillableSessionTTLSeconds(v *int) *SystemSe
 // AddSessionTTLSeconds adds value to the "session_ttl_seconds" field.
 func (_u *SystemSettingUpdateOne) AddSessionTTLSeconds(v int) *SystemSettingUpdateOne {
 	_u.mutation.AddSessionTTLSeconds(v)
+	return _u
+}
+
+// SetPriceSyncedAt sets the "price_synced_at" field.
+func (_u *SystemSettingUpdateOne) SetPriceSyncedAt(v time.Time) *SystemSettingUpdateOne {
+	_u.mutation.SetPriceSyncedAt(v)
+	return _u
+}
+
+// SetNillablePriceSyncedAt sets the "price_synced_at" field if the given value is not nil.
+func (_u *SystemSettingUpdateOne) SetNillablePriceSyncedAt(v *time.Time) *SystemSettingUpdateOne {
+	if v != nil {
+		_u.SetPriceSyncedAt(*v)
+	}
+	return _u
+}
+
+// ClearPriceSyncedAt clears the value of the "price_synced_at" field.
+func (_u *SystemSettingUpdateOne) ClearPriceSyncedAt() *SystemSettingUpdateOne {
+	_u.mutation.ClearPriceSyncedAt()
 	return _u
 }
 
@@ -532,6 +578,12 @@ func (_u *SystemSettingUpdateOne) sqlSave(ctx context.Context) (_node *SystemSet
 	}
 	if value, ok := _u.mutation.AddedSessionTTLSeconds(); ok {
 		_spec.AddField(systemsetting.FieldSessionTTLSeconds, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.PriceSyncedAt(); ok {
+		_spec.SetField(systemsetting.FieldPriceSyncedAt, field.TypeTime, value)
+	}
+	if _u.mutation.PriceSyncedAtCleared() {
+		_spec.ClearField(systemsetting.FieldPriceSyncedAt, field.TypeTime)
 	}
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(systemsetting.FieldUpdatedAt, field.TypeTime, value)

@@ -211,6 +211,7 @@ var (
 		{Name: "price_sync_interval_hours", Type: field.TypeInt, Default: 0},
 		{Name: "price_sync_url", Type: field.TypeString, Size: 2048, Default: ""},
 		{Name: "session_ttl_seconds", Type: field.TypeInt, Default: 0},
+		{Name: "price_synced_at", Type: field.TypeTime, Nullable: true},
 		{Name: "updated_at", Type: field.TypeTime},
 	}
 	// SystemSettingsTable holds the schema information for the "system_settings" table.

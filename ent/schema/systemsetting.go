@@ -23,6 +23,9 @@ func (SystemSetting) Fields() []ent.Field {
 		field.String("price_sync_url").Default("").MaxLen(2048),
 		// session_ttl_seconds: 0 means the SESSION_TTL environment variable.
 		field.Int("session_ttl_seconds").Default(0).NonNegative(),
+		// price_synced_at is when the last price sync (scheduled, API or CLI) finished; the
+		// scheduler claims a run by moving it forward, so instances sharing a database sync once.
+		field.Time("price_synced_at").Optional().Nillable(),
 		field.Time("updated_at").Default(time.Now).UpdateDefault(time.Now),
 	}
 }

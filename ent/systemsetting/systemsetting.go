@@ -25,6 +25,8 @@ const (
 	FieldPriceSyncURL = "price_sync_url"
 	// FieldSessionTTLSeconds holds the string denoting the session_ttl_seconds field in the database.
 	FieldSessionTTLSeconds = "session_ttl_seconds"
+	// FieldPriceSyncedAt holds the string denoting the price_synced_at field in the database.
+	FieldPriceSyncedAt = "price_synced_at"
 	// FieldUpdatedAt holds the string denoting the updated_at field in the database.
 	FieldUpdatedAt = "updated_at"
 	// Table holds the table name of the systemsetting in the database.
@@ -40,6 +42,7 @@ var Columns = []string{
 	FieldPriceSyncIntervalHours,
 	FieldPriceSyncURL,
 	FieldSessionTTLSeconds,
+	FieldPriceSyncedAt,
 	FieldUpdatedAt,
 }
 
@@ -120,6 +123,11 @@ func ByPriceSyncURL(opts ...sql.OrderTermOption) OrderOption {
 // BySessionTTLSeconds orders the results by the session_ttl_seconds field.
 func BySessionTTLSeconds(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldSessionTTLSeconds, opts...).ToFunc()
+}
+
+// ByPriceSyncedAt orders the results by the price_synced_at field.
+func ByPriceSyncedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPriceSyncedAt, opts...).ToFunc()
 }
 
 // ByUpdatedAt orders the results by the updated_at field.

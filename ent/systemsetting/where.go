@@ -84,6 +84,11 @@ func SessionTTLSeconds(v int) predicate.SystemSetting {
 	return predicate.SystemSetting(sql.FieldEQ(FieldSessionTTLSeconds, v))
 }
 
+// PriceSyncedAt applies equality check predicate on the "price_synced_at" field. It's identical to PriceSyncedAtEQ.
+func PriceSyncedAt(v time.Time) predicate.SystemSetting {
+	return predicate.SystemSetting(sql.FieldEQ(FieldPriceSyncedAt, v))
+}
+
 // UpdatedAt applies equality check predicate on the "updated_at" field. It's identical to UpdatedAtEQ.
 func UpdatedAt(v time.Time) predicate.SystemSetting {
 	return predicate.SystemSetting(sql.FieldEQ(FieldUpdatedAt, v))
@@ -402,6 +407,56 @@ func SessionTTLSecondsLT(v int) predicate.SystemSetting {
 // SessionTTLSecondsLTE applies the LTE predicate on the "session_ttl_seconds" field.
 func SessionTTLSecondsLTE(v int) predicate.SystemSetting {
 	return predicate.SystemSetting(sql.FieldLTE(FieldSessionTTLSeconds, v))
+}
+
+// PriceSyncedAtEQ applies the EQ predicate on the "price_synced_at" field.
+func PriceSyncedAtEQ(v time.Time) predicate.SystemSetting {
+	return predicate.SystemSetting(sql.FieldEQ(FieldPriceSyncedAt, v))
+}
+
+// PriceSyncedAtNEQ applies the NEQ predicate on the "price_synced_at" field.
+func PriceSyncedAtNEQ(v time.Time) predicate.SystemSetting {
+	return predicate.SystemSetting(sql.FieldNEQ(FieldPriceSyncedAt, v))
+}
+
+// PriceSyncedAtIn applies the In predicate on the "price_synced_at" field.
+func PriceSyncedAtIn(vs ...time.Time) predicate.SystemSetting {
+	return predicate.SystemSetting(sql.FieldIn(FieldPriceSyncedAt, vs...))
+}
+
+// PriceSyncedAtNotIn applies the NotIn predicate on the "price_synced_at" field.
+func PriceSyncedAtNotIn(vs ...time.Time) predicate.SystemSetting {
+	return predicate.SystemSetting(sql.FieldNotIn(FieldPriceSyncedAt, vs...))
+}
+
+// PriceSyncedAtGT applies the GT predicate on the "price_synced_at" field.
+func PriceSyncedAtGT(v time.Time) predicate.SystemSetting {
+	return predicate.SystemSetting(sql.FieldGT(FieldPriceSyncedAt, v))
+}
+
+// PriceSyncedAtGTE applies the GTE predicate on the "price_synced_at" field.
+func PriceSyncedAtGTE(v time.Time) predicate.SystemSetting {
+	return predicate.SystemSetting(sql.FieldGTE(FieldPriceSyncedAt, v))
+}
+
+// PriceSyncedAtLT applies the LT predicate on the "price_synced_at" field.
+func PriceSyncedAtLT(v time.Time) predicate.SystemSetting {
+	return predicate.SystemSetting(sql.FieldLT(FieldPriceSyncedAt, v))
+}
+
+// PriceSyncedAtLTE applies the LTE predicate on the "price_synced_at" field.
+func PriceSyncedAtLTE(v time.Time) predicate.SystemSetting {
+	return predicate.SystemSetting(sql.FieldLTE(FieldPriceSyncedAt, v))
+}
+
+// PriceSyncedAtIsNil applies the IsNil predicate on the "price_synced_at" field.
+func PriceSyncedAtIsNil() predicate.SystemSetting {
+	return predicate.SystemSetting(sql.FieldIsNull(FieldPriceSyncedAt))
+}
+
+// PriceSyncedAtNotNil applies the NotNil predicate on the "price_synced_at" field.
+func PriceSyncedAtNotNil() predicate.SystemSetting {
+	return predicate.SystemSetting(sql.FieldNotNull(FieldPriceSyncedAt))
 }
 
 // UpdatedAtEQ applies the EQ predicate on the "updated_at" field.
