@@ -314,10 +314,14 @@ func (b *bench) phase(ctx context.Context, sc scenario, viaHub bool) (phaseResul
 		return res, err
 	}
 	self0 := selfCPU()
+	busy0, err := machineBusy()
+	if err != nil {
+		return res, err
+	}
+	window0 := time.Now()
 
 	spec.requests, spec.duration = b.o.requests, b.o.duration
 	load := runLoad(ctx, tr, spec)
-	self1 := selfCPU()
 
 	hub1, m1, err := b.settle(ctx, viaHub, m0.sum("cchub_requests_total")+float64(load.ok+load.errors))
 	if err != nil {
@@ -327,6 +331,12 @@ func (b *bench) phase(ctx context.Context, sc scenario, viaHub bool) (phaseResul
 	if err != nil {
 		return res, err
 	}
+	self1 := selfCPU()
+	busy1, err := machineBusy()
+	if err != nil {
+		return res, err
+	}
+	window := time.Since(window0)
 	if profile != "" {
 		if err := adminCall(ctx, b.pprofURL, "", "POST", "/bench/cpu/stop", nil, nil); err != nil {
 			return res, err
@@ -355,6 +365,10 @@ func (b *bench) phase(ctx context.Context, sc scenario, viaHub bool) (phaseResul
 	res.HubCPUms = ms(hub1 - hub0)
 	res.MockCPUms = ms(mock1 - mock0)
 	res.LoadCPUms = ms(self1 - self0)
+	// What the machine did in the window besides the bench's three processes: a busy
+	// neighbour inflates latency and deflates RPS, and the report should say so.
+	others := ms(busy1-busy0) - res.LoadCPUms - res.HubCPUms - res.MockCPUms
+	res.OthersCPUPct = max(0, 100*others/(ms(window)*float64(runtime.NumCPU())))
 	res.HubRelayedOK = m1.sumWhere("cchub_requests_total", `status="200"`) - m0.sumWhere("cchub_requests_total", `status="200"`)
 	res.HubLogged = m1.sum("cchub_log_writer_written_total") - m0.sum("cchub_log_writer_written_total")
 	res.HubAllocs = m1.sum("go_memstats_mallocs_total") - m0.sum("go_memstats_mallocs_total")
@@ -363,9 +377,9 @@ func (b *bench) phase(ctx context.Context, sc scenario, viaHub bool) (phaseResul
 	if res.HubRSSPeakKiB, err = procHWM(b.hub.pid); err != nil {
 		return res, err
 	}
-	fmt.Fprintf(b.o.progress, "%-8s %-6s c%-3d %6d req %5.2fs %8.0f rps  p50 %s p99 %s  hub cpu %s/1k  errors %d\n",
+	fmt.Fprintf(b.o.progress, "%-8s %-6s c%-3d %6d req %5.2fs %8.0f rps  p50 %s p99 %s  hub cpu %s/1k  others %.0f%%  errors %d\n",
 		sc.Name, res.Target, sc.Conc, res.Requests, res.Seconds, res.RPS,
-		fmtDur(res.Latency.P50, false), fmtDur(res.Latency.P99, false), fmtMs(perK(res.HubCPUms, res.Requests)), res.Errors+res.WarmupErrors)
+		fmtDur(res.Latency.P50, false), fmtDur(res.Latency.P99, false), fmtMs(perK(res.HubCPUms, res.Requests)), res.OthersCPUPct, res.Errors+res.WarmupErrors)
 	return res, nil
 }
 

@@ -29,6 +29,7 @@ type phaseResult struct {
 	HubCPUms      float64 `json:"hub_cpu_ms"`
 	MockCPUms     float64 `json:"mock_cpu_ms"`
 	LoadCPUms     float64 `json:"loadgen_cpu_ms"`
+	OthersCPUPct  float64 `json:"others_cpu_pct"` // machine CPU used by other processes during the load, % of all cores
 	HubRelayedOK  float64 `json:"hub_relayed_ok"` // cchub_requests_total{status="200"} delta
 	HubLogged     float64 `json:"hub_logged"`     // request records written to SQLite
 	HubAllocs     float64 `json:"hub_allocs"`
@@ -116,17 +117,17 @@ func (r *report) markdown() string {
 			fmtDur(d.Latency.P50, false), fmtDur(d.Latency.P99, false), fmtDur(h.Latency.P50, false), fmtDur(h.Latency.P99, false),
 			fmtDur(h.Latency.P50-d.Latency.P50, true), fmtDur(h.Latency.P99-d.Latency.P99, true), ttfb)
 	}
-	w("\n| scenario | **hub CPU ms / 1000 req** | mock CPU ms / 1000 (direct → via hub) | load-gen CPU ms / 1000 (direct → via hub) | hub allocs / req | hub KiB alloc / req | hub GCs | hub RSS peak | requests direct / hub | errors |\n")
-	w("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+	w("\n| scenario | **hub CPU ms / 1000 req** | mock CPU ms / 1000 (direct → via hub) | load-gen CPU ms / 1000 (direct → via hub) | hub allocs / req | hub KiB alloc / req | hub GCs | hub RSS peak | requests direct / hub | errors | other processes' CPU, %% of machine (direct / hub) |\n")
+	w("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	for _, s := range r.Scenarios {
 		d, h := s.Direct, s.Hub
-		w("| %s | %s | %s → %s | %s → %s | %.0f | %.1f | %.0f | %.0f MiB | %d / %d | %d |\n", s.Name,
+		w("| %s | %s | %s → %s | %s → %s | %.0f | %.1f | %.0f | %.0f MiB | %d / %d | %d | %.0f%% / %.0f%% |\n", s.Name,
 			fmtMs(perK(h.HubCPUms, h.Requests)),
 			fmtMs(perK(d.MockCPUms, d.Requests)), fmtMs(perK(h.MockCPUms, h.Requests)),
 			fmtMs(perK(d.LoadCPUms, d.Requests)), fmtMs(perK(h.LoadCPUms, h.Requests)),
 			div(h.HubAllocs, h.Requests), div(h.HubAllocBytes, h.Requests)/1024, h.HubGCs,
 			float64(h.HubRSSPeakKiB)/1024, d.Requests, h.Requests,
-			d.Errors+d.WarmupErrors+h.Errors+h.WarmupErrors)
+			d.Errors+d.WarmupErrors+h.Errors+h.WarmupErrors, d.OthersCPUPct, h.OthersCPUPct)
 	}
 	w("\nhub peak RSS over the run: %.0f MiB (mock: %.0f MiB)\n", float64(r.HubRSSPeakKiB)/1024, float64(r.MockRSSPeakKiB)/1024)
 
