@@ -429,3 +429,10 @@ func (l *Local) Usage(ctx context.Context, e Entity, lim *catalog.Limits, rpmLim
 	u.RPM, _ = en.in.rpmCount(ms)
 	return u, nil
 }
+
+// Release frees what this limiter tracks for request t on provider p (its reservation, and
+// its session when the request added it); the Redis limiter calls it when a request tracked
+// here moves to a provider tracked there.
+func (l *Local) Release(t *Ticket, p *catalog.Provider, sessionAdded bool) {
+	l.release(Entity{KindProvider, p.ID}, t.RequestID, t.SessionMember(), sessionAdded)
+}

@@ -100,8 +100,6 @@ type TicketState struct {
 	// Remote is true when the shared backend tracked the key/user part, ProviderRemote the
 	// provider part; false means the local limiter did.
 	Remote, ProviderRemote bool
-	// Sig is the shared backend's namespace signature of key, user and provider at Acquire.
-	Sig [3]string
 }
 
 // State is the limiter's state on the ticket (for backends).
