@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -65,6 +66,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	return exitOK
 }
 
+// quietHertz sets hertz's global log level once: it is process-wide, and setting it while
+// another hub in the same process (tests) is logging would race.
+var quietHertz sync.Once
+
 // Hub is a running cchub instance.
 type Hub struct {
 	cfg      *config.Config
@@ -90,7 +95,7 @@ func (h *Hub) Addr() string { return h.ln.Addr().String() }
 // start opens the store, migrates, builds every component and starts listening. Migrations run
 // before the listener opens, so no request sees an old schema.
 func start(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Hub, error) {
-	hlog.SetLevel(hlog.LevelWarn)
+	quietHertz.Do(func() { hlog.SetLevel(hlog.LevelWarn) })
 	h := &Hub{cfg: cfg, log: log, health: &health{}, serveErr: make(chan error, 1)}
 	ok := false
 	defer func() {

@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"net"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -14,6 +15,12 @@ import (
 	"github.com/cchub/cchub/pkg/fakeupstream"
 	"github.com/cchub/cchub/pkg/gateway/catalog"
 )
+
+func TestMain(m *testing.M) {
+	// hertz's logger is global; set it once, before any server runs.
+	hlog.SetLevel(hlog.LevelError)
+	os.Exit(m.Run())
+}
 
 const testKey = "sk-0123456789abcdef0123456789abcdef"
 
@@ -88,7 +95,6 @@ func defaultUsage() fakeupstream.Options {
 // newHarness serves a gateway on 127.0.0.1:0 with one user and key and the given providers.
 func newHarness(t *testing.T, providers ...*catalog.Provider) *harness {
 	t.Helper()
-	hlog.SetLevel(hlog.LevelError)
 	sink := newRecordSink()
 	g, err := New(Config{Sink: sink, RetryDelay: time.Millisecond})
 	if err != nil {

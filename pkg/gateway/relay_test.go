@@ -263,12 +263,16 @@ func TestAuthFailures(t *testing.T) {
 		{"disabled user", "/v1/responses", apiKey, func() { h.user.Enabled = false }, "user_disabled"},
 		{"expired user", "/v1/responses", apiKey, func() { h.user.ExpiresAt = time.Now().Add(-time.Minute) }, "user_expired"},
 	}
+	providers := h.g.Snapshot().Providers()
 	for _, c := range cases {
-		*h.key = catalog.Key{ID: 7, UserID: 1, Name: "k", Enabled: true}
-		*h.user = catalog.User{ID: 1, Name: "alice", Enabled: true}
+		// Snapshots are immutable once installed: each case builds fresh entities and swaps
+		// the snapshot, as the admin API's reload does.
+		h.key = &catalog.Key{ID: 7, UserID: 1, Name: "k", Enabled: true}
+		h.user = &catalog.User{ID: 1, Name: "alice", Enabled: true}
 		if c.setup != nil {
 			c.setup()
 		}
+		h.setProviders(providers...)
 		resp, b := post(t, h.url, c.path, body, c.hdr)
 		if resp.StatusCode != 401 {
 			t.Errorf("%s: status %d", c.name, resp.StatusCode)
