@@ -24,8 +24,8 @@ func TestActiveSessions(t *testing.T) {
 		rec("a3", 1*time.Minute, "A", 10, 0, "m2"), // blocked: A's provider stays 2
 		rec("b1", 3*time.Minute, "B", 20, 3, "m3"),
 		rec("c1", 10*time.Minute, "C", 30, 3, "m3"), // outside the 5-minute window
-		rec("n1", 30*time.Second, "", 30, 3, "m3"), // no session
-		rec("f1", -time.Minute, "F", 30, 3, "m3"),  // after until: not yet
+		rec("n1", 30*time.Second, "", 30, 3, "m3"),  // no session
+		rec("f1", -time.Minute, "F", 30, 3, "m3"),   // after until: not yet
 	}
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		writeRecords(t, s, recs)

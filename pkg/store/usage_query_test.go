@@ -147,7 +147,7 @@ func dayBounds(loc *time.Location, from time.Time, days int) []time.Time {
 // filters: rollups and the log pieces of cut hours must add up to exactly the logged requests.
 func TestUsageMatchesLogs(t *testing.T) {
 	recs := spreadRecords(3000)
-	kolkata, _ := time.LoadLocation("Asia/Kolkata")    // +05:30
+	kolkata, _ := time.LoadLocation("Asia/Kolkata")     // +05:30
 	kathmandu, _ := time.LoadLocation("Asia/Kathmandu") // +05:45
 	shanghai, _ := time.LoadLocation("Asia/Shanghai")
 	hours := make([]time.Time, 25)
