@@ -81,10 +81,6 @@ func (o *Options) defaults() {
 	}
 }
 
-// markerTTL is how long a rebuilt namespace is trusted before it is rebuilt from the ledger
-// again (a bound on drift from evicted keys).
-const markerTTL = 35 * 24 * time.Hour
-
 // Limiter is the Redis quota.Limiter.
 type Limiter struct {
 	rdb redis.UniversalClient
@@ -202,24 +198,7 @@ func (l *Limiter) acquireRemote(ctx context.Context, t *quota.Ticket, p *catalog
 	settles := l.takePending(64)
 	for try := 0; try < 3; try++ {
 		now := l.o.Now()
-		ms := now.UnixMilli()
-		args := make([]any, 0, 11+3*17)
-		var prev string
-		if st.Provider != nil && st.ProviderRemote && p != nil {
-			prev = l.ks.base(quota.Entity{Kind: quota.KindProvider, ID: st.Provider.ID})
-		}
-		args = append(args, l.ks.p, ms, t.RequestID, t.SessionMember(), l.o.SessionTTL.Milliseconds(),
-			ms+l.o.HoldTTL.Milliseconds(), bit(admit), bit(p != nil), 0, prev, bit(st.ProviderNew))
-		if admit {
-			args[8] = t.User.RPMLimit
-			args = l.ks.group(args, quota.Entity{Kind: quota.KindKey, ID: t.Key.ID}, &t.Key.Limits,
-				quota.EffectiveSessions(t.Key, t.User), now, t.Hold)
-			args = l.ks.group(args, quota.Entity{Kind: quota.KindUser, ID: t.User.ID}, &t.User.Limits,
-				t.User.Limits.ConcurrentSessions, now, t.Hold)
-		}
-		if p != nil {
-			args = l.ks.group(args, quota.Entity{Kind: quota.KindProvider, ID: p.ID}, &p.Limits, p.Limits.ConcurrentSessions, now, t.Hold)
-		}
+		args := l.acquireArgs(t, p, now)
 		cmd, err := l.exec(ctx, settles, func(c redis.Scripter) *redis.Cmd {
 			return scriptAcquire.EvalSha(ctx, c, l.ks.keys, args...)
 		})
@@ -271,6 +250,31 @@ func (l *Limiter) acquireRemote(ctx context.Context, t *quota.Ticket, p *catalog
 	return nil, errors.New("quota acquire: windows stayed cold after rebuilding them")
 }
 
+// acquireArgs builds ACQUIRE's arguments (see lua/acquire.lua).
+func (l *Limiter) acquireArgs(t *quota.Ticket, p *catalog.Provider, now time.Time) []any {
+	st := t.State()
+	admit := !st.Admitted
+	ms := now.UnixMilli()
+	args := make([]any, 0, 11+3*17)
+	var prev string
+	if st.Provider != nil && st.ProviderRemote && p != nil {
+		prev = l.ks.base(quota.Entity{Kind: quota.KindProvider, ID: st.Provider.ID})
+	}
+	args = append(args, l.ks.p, ms, t.RequestID, t.SessionMember(), l.o.SessionTTL.Milliseconds(),
+		ms+l.o.HoldTTL.Milliseconds(), bit(admit), bit(p != nil), 0, prev, bit(st.ProviderNew))
+	if admit {
+		args[8] = t.User.RPMLimit
+		args = l.ks.group(args, quota.Entity{Kind: quota.KindKey, ID: t.Key.ID}, &t.Key.Limits,
+			quota.EffectiveSessions(t.Key, t.User), now, t.Hold)
+		args = l.ks.group(args, quota.Entity{Kind: quota.KindUser, ID: t.User.ID}, &t.User.Limits,
+			t.User.Limits.ConcurrentSessions, now, t.Hold)
+	}
+	if p != nil {
+		args = l.ks.group(args, quota.Entity{Kind: quota.KindProvider, ID: p.ID}, &p.Limits, p.Limits.ConcurrentSessions, now, t.Hold)
+	}
+	return args
+}
+
 // entityAt maps a script's entity index (1 key, 2 user, 3 provider) to the entity.
 func (l *Limiter) entityAt(idx any, t *quota.Ticket, p *catalog.Provider) (quota.Entity, *catalog.Limits) {
 	switch idx {
@@ -318,13 +322,10 @@ func (l *Limiter) load(ctx context.Context, e quota.Entity, lim *catalog.Limits)
 	}
 	s := quota.Summarize(h, lim, now, l.o.Location)
 	ms := now.UnixMilli()
-	p := l.ks.periods(lim, now)
-	keep := time.Hour.Milliseconds()
-	args := make([]any, 0, 20+2*len(s.Events))
-	args = append(args, l.ks.base(e), l.ks.sig(lim), ms,
-		s.Rolling5h, s.Rolling24h, ms-quota.FiveHours.Milliseconds(), ms-quota.Day.Milliseconds(),
-		p.ds, s.Daily, p.dr-ms+keep, p.ws, s.Weekly, p.wr-ms+keep, p.ms, s.Monthly, p.mr-ms+keep,
-		s.Fixed5hStart, s.Fixed5h, s.Total, markerTTL.Milliseconds())
+	args := make([]any, 0, 14+2*len(s.Events))
+	args = append(args, l.ks.base(e)+":"+l.ks.sig(lim),
+		ms-quota.FiveHours.Milliseconds(), s.Rolling5h, ms-quota.Day.Milliseconds(), s.Rolling24h,
+		s.DailyStart, s.Daily, s.WeeklyStart, s.Weekly, s.MonthlyStart, s.Monthly, s.Total, s.Fixed5hStart, s.Fixed5h)
 	for _, ev := range s.Events {
 		args = append(args, ev.At, ev.Cost)
 	}

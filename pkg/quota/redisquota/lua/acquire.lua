@@ -8,24 +8,30 @@
 local P, now, rid, member, ttl, holdExp = ARGV[1], n(ARGV[2]), ARGV[3], ARGV[4], n(ARGV[5]), n(ARGV[6])
 local hasKU, hasP, rpmLimit, prev, prevNew = ARGV[7] == '1', ARGV[8] == '1', n(ARGV[9]), ARGV[10], ARGV[11] == '1'
 local i = 12
-local k, u, p
+local es = {}
 if hasKU then
-  k, u = ent(ARGV, i), ent(ARGV, i + G)
+  es[1], es[2] = ent(ARGV, i), ent(ARGV, i + G)
   i = i + 2 * G
 end
-if hasP then p = ent(ARGV, i) end
+if hasP then es[3] = ent(ARGV, i) end
 
 local cold = {}
-if hasKU then
-  if not warm(k) then cold[#cold + 1] = 1 end
-  if not warm(u) then cold[#cold + 1] = 2 end
+for idx = 1, 3 do
+  local e = es[idx]
+  if e and not fetch(e) then cold[#cold + 1] = idx end
 end
-if hasP and not warm(p) then cold[#cold + 1] = 3 end
 if #cold > 0 then return { 'cold', unpack(cold) } end
 
 purgeHolds(P, now)
+for idx = 1, 3 do
+  local e = es[idx]
+  if e and advance(e, now) then
+    redis.call('HSET', e.ns, 's5', e.s5_, 'c5', e.c5_, 's24', e.s24_, 'c24', e.c24_)
+  end
+end
 
-local function spend(e, idx, w)
+local function spend(idx, w)
+  local e = es[idx]
   local limit = limitOf(e, w)
   if limit <= 0 then return nil end
   local v, reset = used(e, w, now)
@@ -34,19 +40,20 @@ local function spend(e, idx, w)
   return { 'rej', LIMIT_TYPE[w], idx, v, limit, h, reset }
 end
 
-local function sessions(e, idx, limit)
-  if limit <= 0 then return nil end
+local function sessions(idx)
+  local e = es[idx]
+  if e.ls <= 0 then return nil end
   local ss = e.b .. ':ss'
   redis.call('ZREMRANGEBYSCORE', ss, '-inf', now - ttl)
   if redis.call('ZSCORE', ss, member) then return nil end
   local c = redis.call('ZCARD', ss)
-  if c < limit then return nil end
-  return { 'rej', 'concurrent_sessions', idx, c, limit, 0, 0 }
+  if c < e.ls then return nil end
+  return { 'rej', 'concurrent_sessions', idx, c, e.ls, 0, 0 }
 end
 
-local function rpm(e)
+local function rpm()
   if rpmLimit <= 0 then return nil end
-  local key = e.b .. ':rpm'
+  local key = es[2].b .. ':rpm'
   redis.call('ZREMRANGEBYSCORE', key, '-inf', now - 60000)
   local c = redis.call('ZCARD', key)
   if c < rpmLimit then return nil end
@@ -55,55 +62,50 @@ local function rpm(e)
 end
 
 if hasKU then
-  advance(k, now)
-  advance(u, now)
-  local r = spend(k, 1, 5) or spend(u, 2, 5) or sessions(k, 1, k.ls) or sessions(u, 2, u.ls) or rpm(u)
-      or spend(k, 1, 1) or spend(u, 2, 1) or spend(k, 1, 2) or spend(u, 2, 2)
-      or spend(k, 1, 3) or spend(u, 2, 3) or spend(k, 1, 4) or spend(u, 2, 4)
+  local r = spend(1, 5) or spend(2, 5) or sessions(1) or sessions(2) or rpm()
+      or spend(1, 1) or spend(2, 1) or spend(1, 2) or spend(2, 2)
+      or spend(1, 3) or spend(2, 3) or spend(1, 4) or spend(2, 4)
   if r then return r end
 end
 if hasP then
-  advance(p, now)
-  local r = spend(p, 3, 5) or spend(p, 3, 1) or spend(p, 3, 2) or spend(p, 3, 3) or spend(p, 3, 4)
-      or sessions(p, 3, p.ls)
+  local r = spend(3, 5) or spend(3, 1) or spend(3, 2) or spend(3, 3) or spend(3, 4) or sessions(3)
   if r then return r end
 end
 
-local hd = P .. ':hd:' .. rid
-local function reserve(e)
-  if e.flag > 0 and redis.call('HSETNX', hd, e.b, e.flag) == 1 then
-    redis.call('INCRBY', e.b .. ':held', e.flag)
-    redis.call('ZADD', P .. ':holds', holdExp, rid)
+-- Track: sessions (ZADD says whether the member is new; expired members were swept by the
+-- check when there is a limit), the RPM window, reservations.
+local hdArgs = {}
+local fresh = 0
+for idx = 1, 3 do
+  local e = es[idx]
+  if e then
+    local ss = e.b .. ':ss'
+    local added = redis.call('ZADD', ss, now, member)
+    redis.call('PEXPIRE', ss, ttl * 2)
+    if idx == 3 then fresh = added end
+    if e.flag > 0 then
+      redis.call('INCRBY', e.b .. ':held', e.flag)
+      hdArgs[#hdArgs + 1] = e.b
+      hdArgs[#hdArgs + 1] = e.flag
+    end
   end
 end
-local function touch(e)
-  local ss = e.b .. ':ss'
-  local seen = redis.call('ZSCORE', ss, member)
-  redis.call('ZADD', ss, now, member)
-  redis.call('PEXPIRE', ss, ttl * 2)
-  return (not seen or n(seen) <= now - ttl) and 1 or 0
-end
-
-local fresh = 0
-if hasKU then
-  local key = u.b .. ':rpm'
+if hasKU and rpmLimit > 0 then
+  local key = es[2].b .. ':rpm'
   redis.call('ZADD', key, now, rid)
   redis.call('PEXPIRE', key, 61000)
-  touch(k)
-  touch(u)
-  reserve(k)
-  reserve(u)
 end
-if hasP then
-  fresh = touch(p)
-  reserve(p)
-  if prev ~= '' then
-    local amount = redis.call('HGET', hd, prev)
-    if amount then
-      decrHeld(prev, n(amount))
-      redis.call('HDEL', hd, prev)
-    end
-    if prevNew then redis.call('ZREM', prev .. ':ss', member) end
+local hd = P .. ':hd:' .. rid
+if hasP and prev ~= '' then
+  local amount = redis.call('HGET', hd, prev)
+  if amount then
+    decrHeld(prev, n(amount))
+    redis.call('HDEL', hd, prev)
   end
+  if prevNew then redis.call('ZREM', prev .. ':ss', member) end
+end
+if #hdArgs > 0 then
+  redis.call('HSET', hd, unpack(hdArgs))
+  redis.call('ZADD', P .. ':holds', holdExp, rid)
 end
 return { 'ok', fresh }

@@ -5,30 +5,52 @@
 --   base, sig, limit_5h, fixed_5h, limit_daily, daily_rolling, limit_weekly, limit_monthly,
 --   limit_total, session_limit, day_start, day_reset, week_start, week_reset, month_start,
 --   month_reset, flag
--- base is "P:k:12"; sig names the namespace of its windows (cost-reset instant, daily reset
--- time, time zone): changing any of them starts a namespace that is rebuilt from the ledger.
+-- base is "P:k:12". sig names the namespace of its windows (cost-reset instant, daily reset
+-- time, time zone): changing any of them starts a new namespace, rebuilt from the ledger.
 -- Window starts are Unix ms computed by the hub (time zones and DST stay in Go). flag is the
--- reservation to hold (acquire) or 1 to release the request's session slot (settle).
+-- reservation to hold (acquire) or 1 to release the request's own session slot (settle).
+--
+-- A namespace is one hash, NS = base:sig, which exists only once LOAD rebuilt it from the
+-- ledger (its existence is what "warm" means):
+--   s5 s24    rolling 5 h / 24 h sums     c5 c24   their cursors: buckets before them are out
+--   ds dv     fixed day start and spend   ws wv, ms mv   week, month
+--   t         total since the cost reset  f5 f5s   open fixed 5 h window start and spend
+-- plus NS:ev (zset of 10 s bucket starts) and NS:evc (bucket → cost) for the rolling sums.
+-- base:held is the budget reserved by requests in flight, base:ss the session zset,
+-- base:rpm the user's request zset.
 local G = 17
 local FIVEH = 18000000
 local DAY = 86400000
 local HORIZON = 93600000 -- buckets are kept 26 h: a fixed day lasts up to 25 h
-local KEEP = 3600000     -- fixed-window counters outlive their window by an hour
+local BUCKET = 10000
+local NSTTL = 35 * DAY   -- a namespace is rebuilt from the ledger at least this often
 
 local function n(x) return tonumber(x) or 0 end
 
+local tonumber = tonumber
+
 local function ent(a, i)
   return {
-    b = a[i], sig = a[i + 1], ns = a[i] .. ':' .. a[i + 1] .. ':',
-    l5 = n(a[i + 2]), fixed5 = a[i + 3] == '1', ld = n(a[i + 4]), droll = a[i + 5] == '1',
-    lw = n(a[i + 6]), lm = n(a[i + 7]), lt = n(a[i + 8]), ls = n(a[i + 9]),
-    ds = a[i + 10], dr = n(a[i + 11]), ws = a[i + 12], wr = n(a[i + 13]), ms = a[i + 14], mr = n(a[i + 15]),
-    flag = n(a[i + 16]),
+    b = a[i], ns = a[i] .. ':' .. a[i + 1],
+    l5 = tonumber(a[i + 2]), fixed5 = a[i + 3] == '1', ld = tonumber(a[i + 4]), droll = a[i + 5] == '1',
+    lw = tonumber(a[i + 6]), lm = tonumber(a[i + 7]), lt = tonumber(a[i + 8]), ls = tonumber(a[i + 9]),
+    ds = tonumber(a[i + 10]), dr = tonumber(a[i + 11]), ws = tonumber(a[i + 12]), wr = tonumber(a[i + 13]),
+    ms = tonumber(a[i + 14]), mr = tonumber(a[i + 15]), flag = tonumber(a[i + 16]),
+    -- filled by fetch
+    c5_ = 0, c24_ = 0, s5_ = 0, s24_ = 0, ds_ = 0, dv_ = 0, ws_ = 0, wv_ = 0, ms_ = 0, mv_ = 0, t_ = 0, f5_ = 0, f5s_ = 0,
+    held = false,
   }
 end
 
--- warm: the entity's namespace was rebuilt from the ledger and kept up since.
-local function warm(e) return redis.call('GET', e.b .. ':ok') == e.sig end
+-- fetch reads the namespace into e and reports whether it is warm.
+local function fetch(e)
+  local v = redis.call('HMGET', e.ns, 'c5', 'c24', 's5', 's24', 'ds', 'dv', 'ws', 'wv', 'ms', 'mv', 't', 'f5', 'f5s')
+  if not v[1] then return false end
+  e.c5_, e.c24_, e.s5_, e.s24_ = tonumber(v[1]), tonumber(v[2]), tonumber(v[3]), tonumber(v[4])
+  e.ds_, e.dv_, e.ws_, e.wv_, e.ms_, e.mv_ = tonumber(v[5]), tonumber(v[6]), tonumber(v[7]), tonumber(v[8]), tonumber(v[9]), tonumber(v[10])
+  e.t_, e.f5_, e.f5s_ = tonumber(v[11]), tonumber(v[12]), tonumber(v[13])
+  return true
+end
 
 -- bucketsCost sums the cost of bucket members (HMGET in chunks: Lua's unpack is bounded).
 local function bucketsCost(evc, members)
@@ -42,57 +64,53 @@ local function bucketsCost(evc, members)
   return t
 end
 
--- advance slides the rolling 5 h and 24 h sums to now: every bucket is subtracted once per
--- window, when the window's start passes it, so the cost is amortised O(1) per bucket.
-local function advance(e, now)
-  local rs, ev, evc = e.ns .. 'rs', e.ns .. 'ev', e.ns .. 'evc'
-  local v = redis.call('HMGET', rs, 's5', 's24', 'c5', 'c24')
-  local s5, s24, c5, c24 = n(v[1]), n(v[2]), n(v[3]), n(v[4])
-  local n5, n24, nh = now - FIVEH, now - DAY, now - HORIZON
-  local dirty = false
-  if n5 > c5 then
-    local gone = redis.call('ZRANGEBYSCORE', ev, c5, '(' .. n5)
-    if #gone > 0 then s5 = s5 - bucketsCost(evc, gone) end
-    c5, dirty = n5, true
-  end
-  if n24 > c24 then
-    local gone = redis.call('ZRANGEBYSCORE', ev, c24, '(' .. n24)
-    if #gone > 0 then s24 = s24 - bucketsCost(evc, gone) end
-    c24, dirty = n24, true
-  end
-  local old = redis.call('ZRANGEBYSCORE', ev, '-inf', '(' .. nh)
-  if #old > 0 then
-    for i = 1, #old, 500 do
-      local chunk = {}
-      for j = i, math.min(i + 499, #old) do chunk[#chunk + 1] = old[j] end
-      redis.call('HDEL', evc, unpack(chunk))
-    end
-    redis.call('ZREMRANGEBYSCORE', ev, '-inf', '(' .. nh)
-  end
-  if dirty then redis.call('HSET', rs, 's5', s5, 's24', s24, 'c5', c5, 'c24', c24) end
-  e.s5, e.s24, e.c5, e.c24 = s5, s24, c5, c24
+-- slide subtracts the buckets in [from, to) from a rolling sum. Buckets start on multiples of
+-- BUCKET, so most calls see none in the range and cost nothing.
+local function slide(e, from, to)
+  if math.ceil(from / BUCKET) * BUCKET >= to then return 0 end
+  local gone = redis.call('ZRANGEBYSCORE', e.ns .. ':ev', from, '(' .. to)
+  if #gone == 0 then return 0 end
+  return bucketsCost(e.ns .. ':evc', gone)
 end
 
--- used is the spend in window w (1 5h, 2 daily, 3 weekly, 4 monthly, 5 total) and its reset
--- (0 = none known, -1 = total).
+-- advance slides the rolling sums to now (after fetch). Every bucket is subtracted once per
+-- window, when the window's start passes it: amortised O(1). It reports whether e changed.
+local function advance(e, now)
+  local dirty = false
+  local n5, n24 = now - FIVEH, now - DAY
+  if n5 > e.c5_ then
+    local c = slide(e, e.c5_, n5)
+    if c ~= 0 then e.s5_, e.c5_, dirty = e.s5_ - c, n5, true end
+  end
+  if n24 > e.c24_ then
+    local c = slide(e, e.c24_, n24)
+    if c ~= 0 then e.s24_, e.c24_, dirty = e.s24_ - c, n24, true end
+  end
+  return dirty
+end
+
+-- used is the spend in window w (1 5h, 2 daily, 3 weekly, 4 monthly, 5 total) of a fetched
+-- entity, and its reset (0 = none known, -1 = total). A fixed period the namespace has no
+-- spend for yet (a new day) holds 0.
 local function used(e, w, now)
   if w == 1 then
     if e.fixed5 then
-      local v = redis.call('HMGET', e.ns .. 'f5', 'st', 's')
-      local st = n(v[1])
-      if st > 0 and now < st + FIVEH then return n(v[2]), st + FIVEH end
+      if e.f5_ > 0 and now < e.f5_ + FIVEH then return e.f5s_, e.f5_ + FIVEH end
       return 0, 0
     end
-    return e.s5, 0
+    return e.s5_, 0
   elseif w == 2 then
-    if e.droll then return e.s24, 0 end
-    return n(redis.call('GET', e.ns .. 'd:' .. e.ds)), e.dr
+    if e.droll then return e.s24_, 0 end
+    if e.ds_ == e.ds then return e.dv_, e.dr end
+    return 0, e.dr
   elseif w == 3 then
-    return n(redis.call('GET', e.ns .. 'w:' .. e.ws)), e.wr
+    if e.ws_ == e.ws then return e.wv_, e.wr end
+    return 0, e.wr
   elseif w == 4 then
-    return n(redis.call('GET', e.ns .. 'm:' .. e.ms)), e.mr
+    if e.ms_ == e.ms then return e.mv_, e.mr end
+    return 0, e.mr
   end
-  return n(redis.call('GET', e.ns .. 't')), -1
+  return e.t_, -1
 end
 
 local LIMIT_TYPE = { 'usd_5h', 'daily_quota', 'usd_weekly', 'usd_monthly', 'usd_total' }
@@ -105,7 +123,7 @@ end
 
 -- held is the budget reserved by the entity's requests in flight.
 local function held(e)
-  if e.held == nil then e.held = n(redis.call('GET', e.b .. ':held')) end
+  if not e.held then e.held = n(redis.call('GET', e.b .. ':held')) end
   return e.held
 end
 
@@ -113,13 +131,18 @@ local function decrHeld(base, amount)
   if redis.call('DECRBY', base .. ':held', amount) <= 0 then redis.call('DEL', base .. ':held') end
 end
 
+-- release frees every reservation of request rid (its hd hash lists base → amount).
+local function release(P, rid)
+  local hd = P .. ':hd:' .. rid
+  local h = redis.call('HGETALL', hd)
+  if #h == 0 then return end
+  for i = 1, #h, 2 do decrHeld(h[i], n(h[i + 1])) end
+  redis.call('DEL', hd)
+  redis.call('ZREM', P .. ':holds', rid)
+end
+
 -- purgeHolds frees the reservations of requests that never settled (a crashed instance).
 local function purgeHolds(P, now)
-  local ids = redis.call('ZRANGEBYSCORE', P .. ':holds', '-inf', now, 'LIMIT', 0, 50)
-  for _, id in ipairs(ids) do
-    local h = redis.call('HGETALL', P .. ':hd:' .. id)
-    for i = 1, #h, 2 do decrHeld(h[i], n(h[i + 1])) end
-    redis.call('DEL', P .. ':hd:' .. id)
-    redis.call('ZREM', P .. ':holds', id)
-  end
+  local ids = redis.call('ZRANGEBYSCORE', P .. ':holds', '-inf', now, 'LIMIT', 0, 20)
+  for _, id in ipairs(ids) do release(P, id) end
 end

@@ -4,8 +4,10 @@
 -- Returns {'cold'} or {'ok', 5h, 5h_reset, daily, weekly, monthly, total, held, sessions, rpm}.
 local now, ttl = n(ARGV[1]), n(ARGV[2])
 local e = ent(ARGV, 3)
-if not warm(e) then return { 'cold' } end
-advance(e, now)
+if not fetch(e) then return { 'cold' } end
+if advance(e, now) then
+  redis.call('HSET', e.ns, 's5', e.s5_, 'c5', e.c5_, 's24', e.s24_, 'c24', e.c24_)
+end
 local v5, r5 = used(e, 1, now)
 local vd = used(e, 2, now)
 local vw = used(e, 3, now)
