@@ -8,6 +8,8 @@ package admin
 import (
 	"io"
 	"log/slog"
+	"net/http"
+	"sync"
 	"time"
 
 	"github.com/cloudwego/hertz/pkg/app"
@@ -28,7 +30,9 @@ type Config struct {
 	// Now is the clock (tests inject one); nil means time.Now.
 	Now func() time.Time
 	// OnChange is called with "providers", "users" or "keys" after a successful mutation so the
-	// gateway reloads its snapshot. A user change also covers that user's keys.
+	// gateway reloads its snapshot. A user change also covers that user's keys. "prices" means
+	// the price table changed (reload the gateway's prices), "settings" that the runtime
+	// settings did.
 	OnChange func(what string)
 	// SessionTTL is the lifetime of a web login; 0 means 7 days.
 	SessionTTL time.Duration
@@ -41,6 +45,15 @@ type Config struct {
 	// routes (and circuit_state in provider views); nil answers those routes with 501.
 	Circuits Circuits
 	Tester   Tester
+	// Location is the TZ environment variable's zone: statistics, leaderboard periods and /me
+	// usage use it unless the settings name a timezone. nil means UTC.
+	Location *time.Location
+	// ActivityTTL is SESSION_TTL: a session counts as active while its last request is this
+	// recent, unless the settings say otherwise. 0 means 5 minutes.
+	ActivityTTL time.Duration
+	// PriceClient downloads price tables for POST /prices/sync; nil uses a client with
+	// pricesync.DefaultTimeout.
+	PriceClient *http.Client
 }
 
 // DefaultSessionTTL is the web-login lifetime when Config.SessionTTL is zero (as CCH's
@@ -57,6 +70,8 @@ type API struct {
 	// adminDigest is SHA-256(AdminToken), compared in constant time against the digest of the
 	// presented token so neither content nor length leaks through timing.
 	adminDigest [32]byte
+	// priceSync is held while a price sync runs, so two admins cannot start two at once.
+	priceSync sync.Mutex
 }
 
 // New returns an API for cfg, filling in defaults.
@@ -116,6 +131,8 @@ func (a *API) Register(r *route.Engine) {
 
 	v1.GET("/logs", a.listLogs)
 	v1.GET("/logs/:id", a.getLog)
+
+	a.registerReadSide(r, v1)
 }
 
 // Group returns r's /api/v1 group behind the admin guard (Bearer token or session cookie,
