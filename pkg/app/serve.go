@@ -25,6 +25,7 @@ import (
 	"github.com/cchub/cchub/pkg/gateway/session"
 	"github.com/cchub/cchub/pkg/redisstate"
 	"github.com/cchub/cchub/pkg/store"
+	"github.com/cchub/cchub/ui"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -226,6 +227,12 @@ func (h *Hub) routes() error {
 	h.gateway.Register(h.srv.Engine)
 	h.admin.Register(h.srv.Engine)
 	h.srv.GET("/metrics", adaptor.HertzHandler(promhttp.HandlerFor(h.registry, promhttp.HandlerOpts{})))
+	// The embedded web UI (ui/dist): index.html at /, content-hashed files under /assets/.
+	uiHandler := ui.Handler()
+	for _, p := range []string{"/", "/index.html", "/assets/*filepath"} {
+		h.srv.GET(p, uiHandler)
+		h.srv.HEAD(p, uiHandler)
+	}
 	return nil
 }
 
