@@ -19,6 +19,7 @@ import (
 	"github.com/cchub/cchub/pkg/gateway/catalog"
 	"github.com/cchub/cchub/pkg/gateway/selector"
 	"github.com/cchub/cchub/pkg/gateway/session"
+	"github.com/cchub/cchub/pkg/quota"
 )
 
 // CatalogSource loads a fresh snapshot of keys, users and providers (the store implements it).
@@ -40,6 +41,8 @@ type Config struct {
 	Metrics  *Metrics
 	Log      *slog.Logger
 	Now      func() time.Time
+	// Limiter enforces quotas (quota.go); nil turns limits off (ENABLE_RATE_LIMIT=false).
+	Limiter quota.Limiter
 
 	// DialTimeout bounds connecting to an upstream (default 10 s).
 	DialTimeout time.Duration

@@ -13,6 +13,7 @@ import (
 	"github.com/cchub/cchub/pkg/gateway/catalog"
 	"github.com/cchub/cchub/pkg/gateway/selector"
 	"github.com/cchub/cchub/pkg/gateway/session"
+	"github.com/cchub/cchub/pkg/quota"
 )
 
 // relay is the state of one client request, from authentication to its billing record. It
@@ -30,6 +31,7 @@ type relay struct {
 	userAgent string
 	clientIP  string
 	chain     []chainEntry
+	quota     *quota.Ticket // the request's standing with the limiter (quota.go); nil when limits are off
 }
 
 func newRequestID() string {
@@ -93,6 +95,7 @@ func (r *relay) run(ctx context.Context, c *app.RequestContext) {
 		Format:    r.ep.Format,
 		Model:     r.model,
 		Health:    g.cfg.Breakers,
+		Eligible:  r.quotaEligible(),
 	}
 	var last *attemptResult
 	for switches := 0; switches < g.cfg.MaxSwitches; switches++ {
@@ -100,6 +103,13 @@ func (r *relay) run(ctx context.Context, c *app.RequestContext) {
 		p, selection, sel := r.pick(ctx, in, switches == 0)
 		if p == nil {
 			break
+		}
+		switch r.acquireQuota(ctx, c, p, selection) {
+		case quotaRejected:
+			return
+		case quotaSkip:
+			in.Exclude = append(in.Exclude, p.ID)
+			continue
 		}
 		attempts := p.MaxAttempts
 		if attempts < 1 || r.ep.Passthrough {
@@ -191,6 +201,10 @@ func (r *relay) run(ctx context.Context, c *app.RequestContext) {
 		r.finishUpstreamError(c, nil, last)
 		return
 	}
+	// No provider: a key or user limit, when one is reached, is the better answer.
+	if r.acquireQuota(ctx, c, nil, "") == quotaRejected {
+		return
+	}
 	r.fail(c, &Error{Status: 503, Code: "no_available_providers",
 		Message: "no available provider for model " + quote(r.model)}, "")
 }
@@ -276,6 +290,7 @@ func (r *relay) submit(rec *billing.Record, p *catalog.Provider) {
 			rec.PriceMissing = true
 		}
 	}
+	r.settleQuota(rec)
 	m := r.g.cfg.Metrics
 	provider := ""
 	if p != nil {
