@@ -40,7 +40,11 @@ func schemaOf(t reflect.Type) schema {
 		props := schema{}
 		var required []string
 		structProps(t, props, &required)
-		return schema{"type": "object", "properties": props, "required": required}
+		out := schema{"type": "object", "properties": props}
+		if len(required) > 0 {
+			out["required"] = required
+		}
+		return out
 	}
 	return schema{}
 }
