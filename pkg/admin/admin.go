@@ -54,6 +54,8 @@ type Config struct {
 	// PriceClient downloads price tables for POST /prices/sync; nil uses a client with
 	// pricesync.DefaultTimeout.
 	PriceClient *http.Client
+	// Quotas answers GET /quotas/{users,keys,providers} (quotas.go); nil answers them with 501.
+	Quotas QuotaReader
 }
 
 // DefaultSessionTTL is the web-login lifetime when Config.SessionTTL is zero (as CCH's
@@ -131,6 +133,7 @@ func (a *API) Register(r *route.Engine) {
 
 	v1.GET("/logs", a.listLogs)
 	v1.GET("/logs/:id", a.getLog)
+	a.quotaRoutes(v1)
 
 	a.registerReadSide(r, v1)
 }

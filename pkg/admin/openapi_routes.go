@@ -170,7 +170,7 @@ func apiOps() []apiOp {
 		{method: "GET", path: "/api/health/ready", tag: "meta", auth: "public", status: 200,
 			summary: "Readiness: 200 when the database (and Redis) answer, 503 while shutting down"},
 	}
-	return ops
+	return append(ops, quotaOps()...)
 }
 
 // apiComponents are the named schemas the operations refer to.

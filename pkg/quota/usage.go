@@ -60,3 +60,23 @@ func unixMilliOrZero(t time.Time) int64 {
 	}
 	return t.UnixMilli()
 }
+
+// LedgerReader answers Usage straight from the ledger (the admin API's view when no limiter
+// runs).
+type LedgerReader struct {
+	Ledger   Ledger
+	Location *time.Location
+	Now      func() time.Time
+}
+
+// Usage reports e's windows from the ledger; sessions, RPM and reservations are unknown (0).
+func (r LedgerReader) Usage(ctx context.Context, e Entity, l *catalog.Limits, rpmLimit int) (EntityUsage, error) {
+	now, loc := time.Now, r.Location
+	if r.Now != nil {
+		now = r.Now
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	return LedgerUsage(ctx, r.Ledger, e, l, rpmLimit, now(), loc)
+}
