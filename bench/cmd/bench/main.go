@@ -31,6 +31,7 @@ type options struct {
 	delay    time.Duration
 	pprof    bool
 	only     map[string]bool
+	rev      string    // build this commit instead of the work tree
 	root     string    // module root
 	progress io.Writer // one line per phase
 }
@@ -63,6 +64,7 @@ func mainErr() error {
 	size := fs.Int("size", 32, "mock: bytes of text per delta")
 	delay := fs.Duration("delay", 0, "mock: pause between stream events")
 	pprof := fs.Bool("pprof", false, "run the hub with a CPU profiler (bench/cmd/hubprof) and save one profile per hub phase")
+	rev := fs.String("rev", "", "build the hub from this commit (git archive into a temp dir) instead of the shared work tree")
 	only := fs.String("only", "", "comma-separated scenarios to run (json-c1,json-c16,json-c64,sse-c16,sse-c64)")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -73,7 +75,7 @@ func mainErr() error {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	o := options{quick: *quick, requests: *requests, duration: *duration, out: *out,
-		chunks: *chunks, size: *size, delay: *delay, pprof: *pprof, progress: os.Stderr}
+		chunks: *chunks, size: *size, delay: *delay, pprof: *pprof, rev: *rev, progress: os.Stderr}
 	if o.quick {
 		if !set["requests"] {
 			o.requests = 300
@@ -174,8 +176,15 @@ func run(ctx context.Context, o options) (*report, error) {
 	if o.pprof {
 		hubPkg, hubBin = "./bench/cmd/hubprof", "hubprof"
 	}
-	fmt.Fprintf(o.progress, "building %s and the mock…\n", hubPkg)
-	if err := build(ctx, o.root, tmp, hubPkg); err != nil {
+	src, commit := o.root, gitCommit(o.root)
+	if o.rev != "" {
+		src = filepath.Join(tmp, "src")
+		if commit, err = exportRev(ctx, o.root, o.rev, src); err != nil {
+			return nil, err
+		}
+	}
+	fmt.Fprintf(o.progress, "building %s and the mock from %s…\n", hubPkg, commit)
+	if err := build(ctx, src, tmp, hubPkg, o.rev != ""); err != nil {
 		return nil, err
 	}
 
@@ -236,6 +245,7 @@ func run(ctx context.Context, o options) (*report, error) {
 	}
 
 	rep := newReport(o, b)
+	rep.Commit = commit
 	for _, sc := range scenarios {
 		if o.only != nil && !o.only[sc.Name] {
 			continue
@@ -425,7 +435,6 @@ func perK(total float64, n int) float64 {
 func newReport(o options, b *bench) *report {
 	return &report{
 		Date:       time.Now().UTC().Format("2006-01-02 15:04 MST"),
-		Commit:     gitCommit(o.root),
 		Go:         runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH,
 		CPUs:       runtime.NumCPU(),
 		LoadBefore: loadAvg(),

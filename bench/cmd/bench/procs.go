@@ -1,10 +1,12 @@
 package main
 
 import (
+	"archive/tar"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,14 +22,86 @@ import (
 // so the processes under test are plain binaries: their CPU is theirs, not the go tool's.
 // -s -w only drops the symbol table and DWARF (the link is ~3× faster); the compiled code is
 // the same as `make build`, and pprof still symbolizes from the runtime's own tables.
-func build(ctx context.Context, root, dir string, hubPkg string) error {
-	cmd := exec.CommandContext(ctx, "go", "build", "-ldflags=-s -w", "-o", dir+string(os.PathSeparator), hubPkg, "./bench/cmd/mock")
+// With trimpath (used for -rev sources), the build cache is shared whatever directory the
+// source was unpacked into.
+func build(ctx context.Context, root, dir string, hubPkg string, trimpath bool) error {
+	args := []string{"build", "-ldflags=-s -w"}
+	if trimpath {
+		args = append(args, "-trimpath")
+	}
+	args = append(args, "-o", dir+string(os.PathSeparator), hubPkg, "./bench/cmd/mock")
+	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = root
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("go build: %v\n%s", err, out)
 	}
 	return nil
+}
+
+// exportRev unpacks the committed tree of rev into dir (git archive, read-only for the
+// repository), so a run measures a commit rather than whatever the shared work tree holds at
+// that moment.
+func exportRev(ctx context.Context, root, rev, dir string) (string, error) {
+	out, err := exec.CommandContext(ctx, "git", "-C", root, "rev-parse", "--short=12", rev+"^{commit}").Output()
+	if err != nil {
+		return "", fmt.Errorf("git rev-parse %s: %w", rev, err)
+	}
+	commit := strings.TrimSpace(string(out))
+	cmd := exec.CommandContext(ctx, "git", "-C", root, "archive", "--format=tar", commit)
+	pipe, err := cmd.StdoutPipe()
+	if err != nil {
+		return "", err
+	}
+	if err := cmd.Start(); err != nil {
+		return "", err
+	}
+	terr := untar(pipe, dir)
+	_, _ = io.Copy(io.Discard, pipe)
+	if err := cmd.Wait(); err != nil {
+		return "", fmt.Errorf("git archive %s: %w", commit, err)
+	}
+	return commit, terr
+}
+
+func untar(r io.Reader, dir string) error {
+	tr := tar.NewReader(r)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		name := filepath.Clean(h.Name)
+		if filepath.IsAbs(name) || name == ".." || strings.HasPrefix(name, "../") {
+			return fmt.Errorf("unsafe path in archive: %q", h.Name)
+		}
+		path := filepath.Join(dir, name)
+		switch h.Typeflag {
+		case tar.TypeDir:
+			if err := os.MkdirAll(path, 0o755); err != nil {
+				return err
+			}
+		case tar.TypeReg:
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				return err
+			}
+			f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, os.FileMode(h.Mode)&0o755|0o600)
+			if err != nil {
+				return err
+			}
+			_, err = io.Copy(f, tr)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				return err
+			}
+		}
+		// Symlinks and the pax header git adds carry nothing the build needs.
+	}
 }
 
 // proc is a child process the bench started. Its stdout is watched for the line that says it
