@@ -161,12 +161,17 @@ func start(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Hub, err
 		h.closers = append(h.closers, func(context.Context) error { return mem.Close() })
 		sessions = mem
 	}
+	limiter, quotas, err := h.startQuota()
+	if err != nil {
+		return nil, err
+	}
 	gw, err := gateway.New(gateway.Config{
 		Catalog:  st,
 		Sink:     writer,
 		Sessions: sessions,
 		Metrics:  gateway.NewMetrics(h.registry),
 		Log:      log,
+		Limiter:  limiter,
 	})
 	if err != nil {
 		return nil, err
@@ -192,6 +197,7 @@ func start(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Hub, err
 			return admin.ProviderTestResult{OK: r.OK, StatusCode: r.StatusCode,
 				LatencyMs: r.Latency.Milliseconds(), Message: r.Message, Model: r.Model}, err
 		}),
+		Quotas: quotaReader(limiter, quotas),
 	})
 
 	ln, err := net.Listen("tcp", cfg.Addr())
