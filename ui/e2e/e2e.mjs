@@ -29,6 +29,7 @@ const CACHE = {
   cacheread: process.env.CCHUB_EXPECT_CACHE_READ,
 };
 const MODEL = 'claude-sonnet-4-6';
+const SESSION = 'e2e-session-' + Date.now();
 if (!URL_ || !ADMIN || !UPSTREAM) {
   console.error('set CCHUB_URL, CCHUB_ADMIN_TOKEN and CCHUB_UPSTREAM_URL');
   process.exit(2);
@@ -129,7 +130,7 @@ async function settled() {
 async function relay(key) {
   const res = await fetch(URL_ + '/v1/messages', {
     method: 'POST',
-    headers: { 'x-api-key': key, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+    headers: { 'x-api-key': key, 'anthropic-version': '2023-06-01', 'content-type': 'application/json', 'x-claude-code-session-id': SESSION },
     body: JSON.stringify({ model: MODEL, max_tokens: 64, messages: [{ role: 'user', content: 'say hi' }] }),
   });
   const body = await res.text();
@@ -244,6 +245,26 @@ try {
     await page.waitForSelector('[data-testid="toast"]');
     await page.waitForSelector(`tr[data-provider="${P}"] [data-testid="test-result"]`, { timeout: 15000 }).catch(() => {});
     await shot('providers');
+  });
+
+  await step('disable and delete a provider (with confirmation)', async () => {
+    const tmp = 'e2e-temp';
+    await page.click('[data-testid="add-provider"]');
+    await page.fill('#f-name', tmp);
+    await page.selectOption('#f-type', 'openai-compatible');
+    await page.fill('#f-url', UPSTREAM);
+    await page.fill('#f-key', 'sk-temp');
+    await page.click('[data-testid="provider-form"] [data-testid="submit"]');
+    await page.waitForSelector(`tr[data-provider="${tmp}"]`);
+    await page.click(`tr[data-provider="${tmp}"] .switch`);
+    await page.waitForFunction((n) => !document.querySelector(`tr[data-provider="${n}"] [data-testid="toggle"]`).checked, tmp);
+    const r = await page.evaluate(async () => (await (await fetch('api/v1/providers')).json()).items.find((p) => p.name === 'e2e-temp'));
+    assert(r && r.is_enabled === false, 'provider disabled in the API');
+    await page.click(`tr[data-provider="${tmp}"] [data-testid="delete"]`);
+    await page.waitForSelector('[data-testid="confirm"]');
+    await shot('provider-delete-confirm');
+    await page.click('[data-testid="confirm-ok"]');
+    await page.waitForSelector(`tr[data-provider="${tmp}"]`, { state: 'detached' });
   });
 
   await step('create a user and a key; the key is shown once', async () => {
@@ -367,7 +388,56 @@ try {
     await page.unroute('**/api/v1/stats/timeseries**');
   });
 
-  for (const [p, name] of [['dashboard', 'dashboard'], ['quotas', 'quotas'], ['sessions', 'sessions'], ['prices', 'prices'], ['settings', 'settings']]) {
+  await step('sessions page lists the session', async () => {
+    await nav('sessions');
+    if (await page.$('[data-testid="sessions-table"]')) {
+      const text = await page.textContent('[data-testid="sessions-table"]');
+      assert(text.includes(SESSION.slice(0, 18)) && text.includes(U), 'session row: ' + text);
+    } else {
+      assert(await page.$('main [data-state="not-available"]'), 'sessions shows a state');
+    }
+    await shot('sessions');
+  });
+
+  await step('prices: search, add a manual price', async () => {
+    await nav('prices');
+    if (!(await page.$('[data-testid="prices-table"]'))) {
+      assert(await page.$('main [data-state="not-available"]'), 'prices shows a state');
+      return void (await shot('prices'));
+    }
+    await page.fill('[data-testid="price-search"] input[name="q"]', MODEL);
+    await page.click('[data-testid="price-search"] button[type="submit"]');
+    await page.waitForSelector(`tr[data-model="${MODEL}"]`);
+    await shot('prices');
+    await page.click('text=' + 'Add manual price');
+    await page.waitForSelector('[data-testid="price-form"]');
+    await page.fill('[data-testid="price-form"] input >> nth=0', 'e2e-model');
+    await page.fill('[data-testid="price-form"] input >> nth=1', '1.5');
+    await page.fill('[data-testid="price-form"] input >> nth=2', '7');
+    await page.click('[data-testid="price-form"] button[type="submit"]');
+    await page.waitForSelector('[data-testid="price-form"]', { state: 'detached' });
+    await page.fill('[data-testid="price-search"] input[name="q"]', 'e2e-model');
+    await page.click('[data-testid="price-search"] button[type="submit"]');
+    await page.waitForSelector('tr[data-model="e2e-model"]');
+    const row = await page.textContent('tr[data-model="e2e-model"]');
+    assert(row.includes('$1.5') && row.includes('$7') && row.includes('manual'), 'manual price row: ' + row);
+  });
+
+  await step('settings: save a change', async () => {
+    await nav('settings');
+    if (!(await page.$('[data-testid="settings-form"]'))) {
+      assert(await page.$('main [data-state="not-available"]'), 'settings shows a state');
+      return void (await shot('settings'));
+    }
+    await page.fill('#f-site_title', 'cchub e2e');
+    await page.click('[data-testid="settings-form"] [data-testid="submit"]');
+    await page.waitForSelector('text=Settings saved');
+    const s = await page.evaluate(async () => (await (await fetch('api/v1/settings')).json()).site_title);
+    assert(s === 'cchub e2e', 'settings saved: ' + s);
+    await shot('settings');
+  });
+
+  for (const [p, name] of [['dashboard', 'dashboard'], ['quotas', 'quotas']]) {
     await step(`${name} page`, async () => {
       await nav(p);
       assert(!(await page.$('main [data-state="error"]')), name + ' shows an error: ' + ((await page.textContent('main')) || '').slice(0, 300));
@@ -450,6 +520,10 @@ try {
     assert(!navText.includes('Providers') && !navText.includes('Users'), 'key nav has no admin pages: ' + navText);
     const card = await page.textContent('[data-testid="my-key"]');
     assert(card.includes(K) && card.includes(U), 'own key and user shown: ' + card);
+    if (await page.$('[data-testid="my-usage-periods"]')) {
+      const n = (await page.textContent('[data-testid="my-usage-periods"] tr[data-period="today"] [data-col="requests"]')).trim();
+      assert(n === '1', 'own requests today: ' + n);
+    }
     if (await page.$('[data-testid="logs-table"]')) {
       const rows = await page.$$('tr[data-log]');
       assert(rows.length === 1, 'exactly the one own request: ' + rows.length);

@@ -60,7 +60,7 @@ export function pivot(data, metric) {
 }
 
 // LineChart lazy-loads uPlot and redraws on data, size or theme changes.
-export function LineChart({ data, format, testid }) {
+export function LineChart({ data, format, testid, integer }) {
   const ref = useRef(null);
   const theme = effectiveTheme();
   useEffect(() => {
@@ -72,7 +72,7 @@ export function LineChart({ data, format, testid }) {
     import('./chart.js').then(({ mount }) => {
       if (dead) return;
       el.textContent = '';
-      chart = mount(el, { ...data, format, width: el.clientWidth });
+      chart = mount(el, { ...data, format, integer, width: el.clientWidth });
       ro = new ResizeObserver(() => chart && chart.resize(el.clientWidth));
       ro.observe(el);
     });

@@ -157,7 +157,7 @@ export function Field({ f, value, onInput, error, editing }) {
 // EntityForm renders sections of fields and submits a create or a partial update.
 // sections: [{title, fields}] ; onSubmit(body) returns a promise; an ApiError with .field marks
 // that field.
-export function EntityForm({ sections, original, onSubmit, onCancel, submitLabel, testid }) {
+export function EntityForm({ sections, original, onSubmit, onCancel, submitLabel, testid, hideCancel }) {
   const fields = sections.flatMap((s) => s.fields);
   const [values, setValues] = useState(() => initialValues(fields, original));
   const [errors, setErrors] = useState({});
@@ -208,7 +208,7 @@ export function EntityForm({ sections, original, onSubmit, onCancel, submitLabel
         </fieldset>
       ))}
       <div class="row end">
-        <button type="button" onClick={onCancel}>{t('Cancel')}</button>
+        {!hideCancel && <button type="button" onClick={onCancel}>{t('Cancel')}</button>}
         <button type="submit" class="primary" disabled={busy} data-testid="submit">{busy ? t('Saving…') : submitLabel || t('Save')}</button>
       </div>
     </form>

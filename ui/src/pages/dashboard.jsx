@@ -87,7 +87,7 @@ function Charts() {
         {ts.error ? (ts.error.notAvailable ? <NotAvailable what={t('statistics over time')} /> : <ErrorState error={ts.error} onRetry={ts.reload} />)
           : ts.data === undefined ? <Loading /> : (
             <div class="grid2">
-              <div><h3>{t('Requests')}</h3><LineChart data={req} testid="chart-requests" /></div>
+              <div><h3>{t('Requests')}</h3><LineChart data={req} integer testid="chart-requests" /></div>
               <div><h3>{t('Cost (USD)')}</h3><LineChart data={cost} format={(v) => '$' + Number(v).toFixed(Number(v) < 1 ? 4 : 2)} testid="chart-cost" /></div>
             </div>
           )}

@@ -9,7 +9,9 @@ export const FILTERS = ['user_id', 'key_id', 'provider_id', 'model', 'status_cod
 const PAGE = 50;
 
 // LogsTable is shared by the admin logs page and the key holder's own usage page.
-export function LogsTable({ items, names = {}, onSelect, selected, showUser = true }) {
+// own: a key holder's view of their own requests (no user, key, provider or chain).
+export function LogsTable({ items, names = {}, onSelect, selected, own = false }) {
+  const showUser = !own;
   const nm = (kind, id) => (id ? (names[kind] && names[kind][id]) || '#' + id : '—');
   return (
     <div class="table-wrap">
@@ -19,7 +21,7 @@ export function LogsTable({ items, names = {}, onSelect, selected, showUser = tr
             <th>{t('Time')}</th>
             {showUser && <th>{t('User')}</th>}
             {showUser && <th>{t('Key')}</th>}
-            <th>{t('Provider')}</th>
+            {showUser && <th>{t('Provider')}</th>}
             <th>{t('Model')}</th>
             <th>{t('Status')}</th>
             <th class="num">{t('Input')}</th>
@@ -39,7 +41,7 @@ export function LogsTable({ items, names = {}, onSelect, selected, showUser = tr
               <td class="nowrap" title={dateTime(l.created_at)}>{shortTime(l.created_at)}</td>
               {showUser && <td>{nm('user', l.user_id)}</td>}
               {showUser && <td>{nm('key', l.key_id)}</td>}
-              <td>{nm('provider', l.provider_id)}</td>
+              {showUser && <td>{nm('provider', l.provider_id)}</td>}
               <td class="mono small">
                 {l.model || '—'}
                 {l.original_model && l.original_model !== l.model && <div class="muted">← {l.original_model}</div>}
@@ -107,7 +109,7 @@ export function Chain({ chain }) {
   );
 }
 
-export function LogDetail({ log, names = {}, onClose }) {
+export function LogDetail({ log, names = {}, onClose, own = false }) {
   if (!log) return null;
   const nm = (kind, id) => (id ? (names[kind] && names[kind][id]) || '#' + id : '—');
   const cacheCreate = log.cache_creation_input_tokens;
@@ -118,9 +120,11 @@ export function LogDetail({ log, names = {}, onClose }) {
         <dt>{t('Request ID')}</dt><dd class="mono">{log.request_id || '—'}</dd>
         <dt>{t('Endpoint')}</dt><dd class="mono">{log.endpoint || '—'}{log.is_stream ? ' (stream)' : ''}</dd>
         <dt>{t('Status')}</dt><dd><Badge kind={statusClass(log.status_code)}>{log.status_code || t('none')}</Badge>{log.blocked_by && <> <Badge kind="warn">{t('blocked by {what}', { what: log.blocked_by })}</Badge></>}</dd>
-        <dt>{t('User')}</dt><dd>{nm('user', log.user_id)}</dd>
-        <dt>{t('Key')}</dt><dd>{nm('key', log.key_id)}</dd>
-        <dt>{t('Provider')}</dt><dd>{nm('provider', log.provider_id)}</dd>
+        {!own && <>
+          <dt>{t('User')}</dt><dd>{nm('user', log.user_id)}</dd>
+          <dt>{t('Key')}</dt><dd>{nm('key', log.key_id)}</dd>
+          <dt>{t('Provider')}</dt><dd>{nm('provider', log.provider_id)}</dd>
+        </>}
         <dt>{t('Model')}</dt><dd class="mono">{log.model}{log.original_model && log.original_model !== log.model ? ` (${t('requested')} ${log.original_model})` : ''}</dd>
         <dt>{t('Session')}</dt><dd class="mono">{log.session_id || '—'}</dd>
         <dt>{t('Tokens')}</dt>
@@ -134,8 +138,8 @@ export function LogDetail({ log, names = {}, onClose }) {
         {log.user_agent && <><dt>{t('Client')}</dt><dd class="mono small">{log.user_agent}</dd></>}
         {log.error_message && <><dt>{t('Error')}</dt><dd class="t-err">{log.error_message}</dd></>}
       </dl>
-      <h3 class="mt">{t('Decision chain')}</h3>
-      <Chain chain={log.provider_chain} />
+      {!own && <h3 class="mt">{t('Decision chain')}</h3>}
+      {!own && <Chain chain={log.provider_chain} />}
     </Dialog>
   );
 }
@@ -169,6 +173,7 @@ export function Logs({ route }) {
   const [cursors, setCursors] = useState([null]); // cursor of each page visited
   const [auto, setAuto] = useState(false);
   const [sel, setSel] = useState(null);
+  const [showFilters, setShowFilters] = useState(false);
   const names = useNames();
   useEffect(() => setCursors([null]), [key]);
   const cursor = cursors[cursors.length - 1];
@@ -213,9 +218,12 @@ export function Logs({ route }) {
         <label class="check small"><input type="checkbox" checked={auto} onChange={(e) => setAuto(e.currentTarget.checked)} /> <span>{t('Auto-refresh')}</span></label>
         <button onClick={page.reload} data-testid="refresh">{t('Refresh')}</button>
         <button onClick={exportCSV}>{t('Export CSV')}</button>
+        <button class="only-phone" aria-expanded={showFilters} onClick={() => setShowFilters(!showFilters)}>
+          {t('Filters')}{FILTERS.some((f) => filters[f]) ? ' •' : ''}
+        </button>
       </PageHead>
       <div class="panel flush">
-        <form class="filters" onSubmit={apply} data-testid="log-filters">
+        <form class={'filters' + (showFilters ? ' open' : '')} onSubmit={apply} data-testid="log-filters">
           <label class="field"><span>{t('User')}</span>
             <select value={draft.user_id} onChange={setD('user_id')} name="user_id">
               <option value="">{t('All')}</option>

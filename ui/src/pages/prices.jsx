@@ -6,7 +6,15 @@ import { useAsync, Async, PageHead, Empty, Badge, Dialog, toast } from '../ui.js
 import { replaceQuery } from '../router.js';
 
 const PAGE = 100;
-// Price fields in LiteLLM's names (USD per token), shown per million tokens.
+// Columns: the billed prices the hub reports in USD per million tokens.
+const COLS = [
+  ['input_usd_per_mtok', mark('Input')],
+  ['output_usd_per_mtok', mark('Output')],
+  ['cache_write_5m_usd_per_mtok', mark('Cache write 5m')],
+  ['cache_write_1h_usd_per_mtok', mark('Cache write 1h')],
+  ['cache_read_usd_per_mtok', mark('Cache read')],
+];
+// Manual prices are entered per million tokens and sent in LiteLLM's names (USD per token).
 const FIELDS = [
   ['input_cost_per_token', mark('Input')],
   ['output_cost_per_token', mark('Output')],
@@ -41,7 +49,7 @@ export function shift(s, n) {
 
 function perM(v) {
   if (v === null || v === undefined || v === '') return '—';
-  return '$' + shift(v, 6);
+  return '$' + shift(v, 0);
 }
 
 function sourceBadge(s) {
@@ -50,15 +58,19 @@ function sourceBadge(s) {
 }
 
 function PriceForm({ price, onDone, onCancel }) {
-  const [model, setModel] = useState(price ? price.model : '');
-  const [vals, setVals] = useState(() => Object.fromEntries(FIELDS.map(([f]) => [f, price && price[f] != null ? shift(price[f], 6) : ''])));
+  const [model, setModel] = useState(price ? price.model_name : '');
+  // Prefill from the stored LiteLLM entry (USD per token), shown per million tokens.
+  const pd = (price && price.price_data) || {};
+  const [vals, setVals] = useState(() => Object.fromEntries(FIELDS.map(([f]) => [f, pd[f] != null ? shift(pd[f], 6) : ''])));
   const [err, setErr] = useState(null);
   const [busy, setBusy] = useState(false);
   const submit = async (e) => {
     e.preventDefault();
     setErr(null);
-    if (!model.trim()) return setErr({ message: t('Model is required'), field: 'model' });
-    const body = { model: model.trim() };
+    if (!model.trim()) return setErr({ message: t('Model is required'), field: 'model_name' });
+    const body = { model_name: model.trim() };
+    if (pd.litellm_provider) body.litellm_provider = pd.litellm_provider;
+    if (pd.mode) body.mode = pd.mode;
     for (const [f] of FIELDS) {
       const v = vals[f].trim();
       if (v === '') continue;
@@ -80,7 +92,7 @@ function PriceForm({ price, onDone, onCancel }) {
     <form onSubmit={submit} data-testid="price-form">
       {err && <div class="alert" role="alert">{err.message}</div>}
       <div class="form-grid">
-        <label class="field wide"><span>{t('Model')}</span><input value={model} disabled={!!price} onInput={(e) => setModel(e.currentTarget.value)} class={err && err.field === 'model' ? 'invalid' : ''} /></label>
+        <label class="field wide"><span>{t('Model')}</span><input value={model} disabled={!!price} onInput={(e) => setModel(e.currentTarget.value)} class={err && err.field === 'model_name' ? 'invalid' : ''} /></label>
         {FIELDS.map(([f, l]) => (
           <label class="field" key={f}><span>{t(l)} ({t('USD / 1M tokens')})</span>
             <input inputMode="decimal" value={vals[f]} class={err && err.field === f ? 'invalid' : ''} onInput={(e) => setVals({ ...vals, [f]: e.currentTarget.value })} />
@@ -124,7 +136,9 @@ function SyncDialog({ open, onClose, onDone }) {
       {err && <div class="alert mt">{err.message}</div>}
       {res && (
         <div class="alert ok mt" data-testid="sync-result">
-          {Object.entries(res).filter(([, v]) => typeof v !== 'object').map(([k, v]) => <div key={k}>{k.replace(/_/g, ' ')}: <strong>{String(v)}</strong></div>)}
+          <div>{t('Models in the table')}: <strong>{res.models ?? '—'}</strong></div>
+          <div>{t('Added')}: <strong>{res.added ?? 0}</strong> · {t('Updated')}: <strong>{res.updated ?? 0}</strong> · {t('Unchanged')}: <strong>{res.unchanged ?? 0}</strong> · {t('Kept manual')}: <strong>{res.kept_manual ?? 0}</strong></div>
+          {res.source && <div class="small mono">{res.source}</div>}
         </div>
       )}
     </Dialog>
@@ -133,19 +147,25 @@ function SyncDialog({ open, onClose, onDone }) {
 
 export function Prices({ route }) {
   const q = route.query.get('q') || '';
+  const source = route.query.get('source') || '';
   const [draft, setDraft] = useState(q);
   useEffect(() => setDraft(q), [q]);
   const [cursors, setCursors] = useState([null]);
-  useEffect(() => setCursors([null]), [q]);
+  useEffect(() => setCursors([null]), [q, source]);
   const cursor = cursors[cursors.length - 1];
-  const st = useAsync(() => get('v1/prices', { q, limit: PAGE, cursor }), [q, cursor]);
+  const st = useAsync(() => get('v1/prices', { q, source, limit: PAGE, cursor }), [q, source, cursor]);
   const [editing, setEditing] = useState(null);
   const [sync, setSync] = useState(false);
   return (
     <div>
       <PageHead title={t('Model prices')}>
-        <form class="row grow" onSubmit={(e) => { e.preventDefault(); replaceQuery({ q: draft }); }}>
-          <input type="search" class="grow" placeholder={t('Search models')} aria-label={t('Search models')} value={draft} onInput={(e) => setDraft(e.currentTarget.value)} />
+        <form class="row grow" onSubmit={(e) => { e.preventDefault(); replaceQuery({ q: draft, source }); }} data-testid="price-search">
+          <input type="search" class="grow" name="q" placeholder={t('Search models')} aria-label={t('Search models')} value={draft} onInput={(e) => setDraft(e.currentTarget.value)} />
+          <select aria-label={t('Source')} value={source} onChange={(e) => replaceQuery({ q, source: e.currentTarget.value })}>
+            <option value="">{t('All sources')}</option>
+            <option value="litellm">LiteLLM</option>
+            <option value="manual">{t('manual')}</option>
+          </select>
           <button type="submit">{t('Search')}</button>
         </form>
         <button onClick={() => setSync(true)}>{t('Sync prices')}</button>
@@ -161,7 +181,7 @@ export function Prices({ route }) {
                   <thead>
                     <tr>
                       <th>{t('Model')}</th>
-                      {FIELDS.map(([f, l]) => <th class="num" key={f}>{t(l)}</th>)}
+                      {COLS.map(([f, l]) => <th class="num" key={f}>{t(l)}</th>)}
                       <th>{t('Source')}</th>
                       <th>{t('Updated')}</th>
                       <th />
@@ -169,9 +189,9 @@ export function Prices({ route }) {
                   </thead>
                   <tbody>
                     {d.items.map((p) => (
-                      <tr key={p.model}>
-                        <td class="mono small">{p.model}{p.litellm_provider && <div class="muted">{p.litellm_provider}</div>}</td>
-                        {FIELDS.map(([f]) => <td class="num" key={f}>{perM(p[f])}</td>)}
+                      <tr key={p.id} data-model={p.model_name}>
+                        <td class="mono small">{p.model_name}{p.litellm_provider && <div class="muted">{p.litellm_provider}</div>}</td>
+                        {COLS.map(([f]) => <td class="num" key={f}>{perM(p[f])}</td>)}
                         <td>{sourceBadge(p.source)}</td>
                         <td class="small">{p.updated_at ? dateTime(p.updated_at) : '—'}</td>
                         <td><button class="small" onClick={() => setEditing(p)}>{t('Edit')}</button></td>
@@ -189,7 +209,7 @@ export function Prices({ route }) {
           )}
         </Async>
       </div>
-      <Dialog open={!!editing} onClose={() => setEditing(null)} title={editing === 'new' ? t('Add manual price') : t('Edit price of {model}', { model: editing && editing.model })}>
+      <Dialog open={!!editing} onClose={() => setEditing(null)} title={editing === 'new' ? t('Add manual price') : t('Edit price of {model}', { model: editing && editing.model_name })}>
         {editing && <PriceForm price={editing === 'new' ? null : editing} onCancel={() => setEditing(null)} onDone={() => { setEditing(null); st.reload(); }} />}
       </Dialog>
       <SyncDialog open={sync} onClose={() => setSync(false)} onDone={st.reload} />
