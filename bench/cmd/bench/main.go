@@ -65,7 +65,7 @@ func mainErr() error {
 	delay := fs.Duration("delay", 0, "mock: pause between stream events")
 	pprof := fs.Bool("pprof", false, "run the hub with a CPU profiler (bench/cmd/hubprof) and save one profile per hub phase")
 	rev := fs.String("rev", "", "build the hub from this commit (git archive into a temp dir) instead of the shared work tree")
-	only := fs.String("only", "", "comma-separated scenarios to run (json-c1,json-c16,json-c64,sse-c16,sse-c64)")
+	only := fs.String("only", "", "comma-separated scenarios to run (json-c1,json-c16,json-c64,sse-c1,sse-c16,sse-c64)")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -148,6 +148,8 @@ var scenarios = []scenario{
 	{"json-c1", false, 1},
 	{"json-c16", false, 16},
 	{"json-c64", false, 64},
+	// One stream at a time shows the hub's own time to first byte, without queueing for CPU.
+	{"sse-c1", true, 1},
 	{"sse-c16", true, 16},
 	{"sse-c64", true, 64},
 }

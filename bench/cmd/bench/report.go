@@ -133,10 +133,14 @@ func (r *report) markdown() string {
 
 	// The issue's targets, against the scenarios they name.
 	var rows []string
-	if s := r.find("json-c64"); s != nil {
-		rows = append(rows,
-			target("added latency p50, JSON c64", "≤ 100 µs", s.Hub.Latency.P50-s.Direct.Latency.P50, 100_000),
-			target("added latency p99, JSON c64", "≤ 1 ms", s.Hub.Latency.P99-s.Direct.Latency.P99, 1_000_000))
+	// The issue names c64; c1 is shown too, because at c64 both runs queue for the two cores and
+	// the difference mostly measures CPU taken from the load generator and the mock.
+	for _, name := range []string{"json-c64", "json-c1"} {
+		if s := r.find(name); s != nil {
+			rows = append(rows,
+				target("added latency p50, "+name, "≤ 100 µs", s.Hub.Latency.P50-s.Direct.Latency.P50, 100_000),
+				target("added latency p99, "+name, "≤ 1 ms", s.Hub.Latency.P99-s.Direct.Latency.P99, 1_000_000))
+		}
 	}
 	for _, s := range r.Scenarios {
 		cpu := perK(s.Hub.HubCPUms, s.Hub.Requests)
