@@ -17,6 +17,8 @@ type apiOp struct {
 	status int    // success status
 	alt    []int  // further success statuses with the same body
 	resp   schema // nil: no body (204)
+	// external routes are registered by other packages (health, the gateway's probe).
+	external bool
 }
 
 type apiParam struct {
@@ -166,9 +168,14 @@ func apiOps() []apiOp {
 
 		{method: "GET", path: "/api/openapi.json", tag: "meta", auth: "public", status: 200,
 			resp: schema{"type": "object"}, summary: "This document"},
-		{method: "GET", path: "/api/health/live", tag: "meta", auth: "public", status: 200, summary: "Liveness: 200 while the process runs"},
-		{method: "GET", path: "/api/health/ready", tag: "meta", auth: "public", status: 200,
+		{method: "GET", path: "/api/health/live", tag: "meta", auth: "public", status: 200, external: true,
+			summary: "Liveness: 200 while the process runs"},
+		{method: "GET", path: "/api/health/ready", tag: "meta", auth: "public", status: 200, external: true,
 			summary: "Readiness: 200 when the database (and Redis) answer, 503 while shutting down"},
+		{method: "GET", path: "/api/hello", tag: "meta", auth: "public", status: 200, external: true,
+			summary: "Connectivity probe that clients such as Claude Code send"},
+		{method: "HEAD", path: "/api/hello", tag: "meta", auth: "public", status: 200, external: true,
+			summary: "Connectivity probe that clients such as Claude Code send"},
 	}
 	return append(ops, quotaOps()...)
 }

@@ -39,6 +39,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runServe(ctx, args, stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, args, stdout, stderr)
+	case "prices":
+		return runPrices(ctx, args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "cchub", version())
 		return exitOK
@@ -54,6 +56,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func usage(w io.Writer) {
 	fmt.Fprintln(w, `usage: cchub [serve] [flags]   start the hub (default)
        cchub migrate [flags]   apply database migrations and exit
+       cchub prices sync [--url U | --file F]   update model prices (manual prices are kept)
        cchub version           print the version
 run "cchub serve -h" for flags; every flag also reads its environment variable`)
 }

@@ -88,6 +88,9 @@ type Hub struct {
 	serveErr    chan error
 	inFlight    atomic.Int64
 	closers     []func(context.Context) error // run in reverse order after the server stops
+
+	// maint runs log retention, the scheduled price sync and price reloads.
+	maint *maintenance
 }
 
 // Addr is the address the hub listens on.
@@ -190,7 +193,9 @@ func start(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Hub, err
 		AdminToken:   cfg.AdminToken,
 		SecureCookie: cfg.SecureCookies,
 		Logger:       log,
-		OnChange:     h.catalogChanged,
+		OnChange:     h.adminChanged,
+		Location:     cfg.Location,
+		ActivityTTL:  cfg.SessionTTL,
 		Circuits:     admin.CircuitFuncs{ResetFunc: gw.Breakers().Reset, StatusFunc: gw.CircuitStatus},
 		Tester: admin.TesterFunc(func(ctx context.Context, id int) (admin.ProviderTestResult, error) {
 			r, err := gw.TestProvider(ctx, id)
@@ -199,6 +204,7 @@ func start(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Hub, err
 		}),
 		Quotas: quotaReader(limiter, quotas),
 	})
+	h.startMaintenance(ctx)
 
 	ln, err := net.Listen("tcp", cfg.Addr())
 	if err != nil {
