@@ -12,6 +12,7 @@
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -181,6 +182,19 @@ try {
     assert(!missing.length, 'strings without a zh-CN translation: ' + JSON.stringify(missing));
   });
 
+  await step('bundle size budget (150 kB gzipped JavaScript)', async () => {
+    const dir = join(here, '..', 'dist', 'assets');
+    let js = 0;
+    let css = 0;
+    for (const f of readdirSync(dir)) {
+      const gz = gzipSync(readFileSync(join(dir, f)), { level: 9 }).length;
+      if (f.endsWith('.js')) js += gz;
+      else if (f.endsWith('.css')) css += gz;
+    }
+    console.log(`     gzipped: JS ${(js / 1024).toFixed(1)} kB, CSS ${(css / 1024).toFixed(1)} kB`);
+    assert(js <= 150 * 1024, `JS is ${js} bytes gzipped`);
+  });
+
   await step('login page', async () => {
     const t0 = Date.now();
     await page.goto(URL_ + '/');
@@ -205,6 +219,16 @@ try {
     await settled();
     console.log(`     login to settled dashboard: ${Date.now() - t0} ms`);
     await shot('dashboard-empty');
+  });
+
+  await step('dashboard first load (logged in, cold page)', async () => {
+    const p2 = await context.newPage();
+    const t0 = Date.now();
+    await p2.goto(URL_ + '/#/dashboard');
+    await p2.waitForSelector('main[data-page="dashboard"]');
+    await p2.waitForFunction(() => !document.querySelector('[data-state="loading"]'));
+    console.log(`     dashboard load to settled: ${Date.now() - t0} ms (target ≤ 1000 ms)`);
+    await p2.close();
   });
 
   await step('create a provider through the form', async () => {
@@ -437,7 +461,21 @@ try {
     await shot('settings');
   });
 
-  for (const [p, name] of [['dashboard', 'dashboard'], ['quotas', 'quotas']]) {
+  await step('quotas: usage against limits with reset countdown', async () => {
+    await nav('quotas');
+    if (!(await page.$('[data-testid="quotas-table"]'))) {
+      assert(await page.$('main [data-state="not-available"]'), 'quotas shows a state');
+      return void (await shot('quotas'));
+    }
+    const row = await page.textContent(`[data-testid="quotas-table"] tr[data-row="${U}"]`);
+    assert(row.includes('$10.00') && row.includes('resets in'), 'user quota row shows the daily limit and its reset: ' + row);
+    await shot('quotas');
+    await page.click('main .seg button:nth-child(2)');
+    await page.waitForSelector(`[data-testid="quotas-table"] tr[data-row="${K}"]`);
+    await shot('quotas-keys');
+  });
+
+  for (const [p, name] of [['dashboard', 'dashboard']]) {
     await step(`${name} page`, async () => {
       await nav(p);
       assert(!(await page.$('main [data-state="error"]')), name + ' shows an error: ' + ((await page.textContent('main')) || '').slice(0, 300));

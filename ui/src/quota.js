@@ -1,8 +1,8 @@
-// Normalises the quota views of /api/v1/quotas/{users,keys,providers} and /api/v1/me/quotas into
-// [{window, label, used, limit, resetsAt, money}] so the UI does not depend on one exact shape.
-// Accepted: {windows:[{window|name|period, used_usd|usage_usd|used, limit_usd|limit, resets_at|
-// reset_at}]}, or the same keyed by window ({windows|limits|quotas: {"5h": {...}}}), and a
-// concurrent-sessions entry with plain numbers.
+// Normalises the quota views of /api/v1/quotas/{users,keys,providers} (and /api/v1/me/quotas
+// when the hub offers it) into [{window, label, used, limit, resetsAt, money}]. The hub's shape:
+// {id, name, reserved_usd, windows:[{window, mode, usage_usd, limit_usd, remaining_usd, start_at,
+// reset_at}], concurrent_sessions:{current, limit}, rpm?:{current, limit}}; windows keyed by name
+// ({windows: {"5h": {...}}}) are accepted too.
 import { t } from './prefs.js';
 
 const ORDER = ['rpm', '5h', 'daily', 'weekly', 'monthly', 'total', 'concurrent_sessions', 'concurrent'];
@@ -33,9 +33,10 @@ function one(w, o) {
   const used = usedUSD !== undefined ? usedUSD : pick(o, 'used', 'usage', 'current', 'count');
   const limitUSD = pick(o, 'limit_usd');
   const limit = limitUSD !== undefined ? limitUSD : pick(o, 'limit', 'max');
+  const mode = pick(o, 'mode');
   return {
     window: name,
-    label: windowLabel(name),
+    label: windowLabel(name) + (mode === 'rolling' ? ' · ' + t('rolling') : ''),
     used,
     limit,
     resetsAt: pick(o, 'resets_at', 'reset_at', 'reset_time', 'next_reset_at'),
@@ -49,6 +50,13 @@ export function quotaWindows(item) {
   let out = [];
   if (Array.isArray(src)) out = src.map((o) => one(null, o));
   else if (src && typeof src === 'object') out = Object.entries(src).map(([k, o]) => one(k, o));
+  // Count limits beside the spend windows: {concurrent_sessions: {current, limit}, rpm: {…}}.
+  for (const k of ['rpm', 'concurrent_sessions']) {
+    const c = item[k];
+    if (c && typeof c === 'object' && !Array.isArray(src && src[k])) {
+      out.push({ window: k, label: windowLabel(k), used: c.current ?? c.used ?? 0, limit: c.limit, money: false });
+    }
+  }
   out = out.filter(Boolean);
   out.sort((a, b) => idx(a.window) - idx(b.window));
   return out;

@@ -320,6 +320,7 @@ export const zh = {
   'fixed from first use': '自首次使用起固定',
   'fixed reset time': '固定重置时间',
   'half-open': '半开',
+  'in flight': '进行中',
   'input {i} · output {o}': '输入 {i} · 输出 {o}',
   'keys': '密钥',
   'leaderboard': '排行榜',

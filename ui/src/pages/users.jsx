@@ -45,9 +45,9 @@ function keySections() {
 
 async function quotaMap(kind) {
   try {
-    const r = await get('v1/quotas/' + kind + 's');
+    const items = await all('v1/quotas/' + kind + 's');
     const m = {};
-    for (const it of (r && r.items) || []) m[quotaOwnerId(it, kind)] = it;
+    for (const it of items) m[quotaOwnerId(it, kind)] = it;
     return m;
   } catch {
     return null; // not offered (yet): the lists show limits without usage
