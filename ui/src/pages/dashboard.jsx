@@ -97,7 +97,7 @@ function Charts() {
 }
 
 function Top({ scope, title }) {
-  const st = useAsync(() => get('v1/leaderboard', { scope, period: 'daily' }), [scope]);
+  const st = useAsync(() => get('v1/leaderboard', { scope, period: 'daily', limit: 5 }), [scope]);
   return (
     <div class="panel">
       <h2>{title}</h2>

@@ -22,7 +22,7 @@ function tokens(it) {
 export function Leaderboard({ route }) {
   const scope = SCOPES.includes(route.query.get('scope')) ? route.query.get('scope') : 'user';
   const period = PERIODS.includes(route.query.get('period')) ? route.query.get('period') : 'daily';
-  const st = useAsync(() => get('v1/leaderboard', { scope, period }), [scope, period]);
+  const st = useAsync(() => get('v1/leaderboard', { scope, period, limit: 100 }), [scope, period]);
   return (
     <div>
       <PageHead title={t('Leaderboard')}>
@@ -53,7 +53,7 @@ export function Leaderboard({ route }) {
                   {d.items.map((it, i) => (
                     <tr key={i} data-row={label(it, scope)}>
                       <td class="rank">{i + 1}</td>
-                      <td><strong>{label(it, scope)}</strong></td>
+                      <td><strong>{label(it, scope)}</strong>{it.user_name && <div class="small muted">{it.user_name}</div>}</td>
                       <td class="num">{num(it.requests ?? it.request_count)}</td>
                       <td class="num">{compact(tokens(it))}</td>
                       <td class="num">{compact(it.cache_read_input_tokens ?? it.cache_read_tokens)}</td>

@@ -1,6 +1,6 @@
 import { t } from '../prefs.js';
 import { get } from '../api.js';
-import { num, usd, relTime, compact } from '../format.js';
+import { num, usd, relTime, compact, ms } from '../format.js';
 import { useAsync, Async, PageHead, Empty } from '../ui.jsx';
 
 export function Sessions() {
@@ -26,6 +26,7 @@ export function Sessions() {
                     <th class="num">{t('Requests')}</th>
                     <th class="num">{t('Tokens')}</th>
                     <th class="num">{t('Cost')}</th>
+                    <th>{t('Duration')}</th>
                     <th>{t('Last seen')}</th>
                   </tr>
                 </thead>
@@ -40,7 +41,8 @@ export function Sessions() {
                       <td class="num">{num(s.requests ?? s.request_count)}</td>
                       <td class="num">{compact(s.tokens ?? s.total_tokens)}</td>
                       <td class="num">{usd(s.cost_usd)}</td>
-                      <td>{relTime(s.last_seen_at ?? s.last_seen ?? s.updated_at)}</td>
+                      <td class="nowrap">{s.first_seen && s.last_seen ? ms(new Date(s.last_seen) - new Date(s.first_seen)) : '—'}</td>
+                      <td class="nowrap">{relTime(s.last_seen_at ?? s.last_seen ?? s.updated_at)}</td>
                     </tr>
                   ))}
                 </tbody>
