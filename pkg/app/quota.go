@@ -19,7 +19,9 @@ import (
 )
 
 // quotaRedisTimeout bounds one limiter round trip; past it the request is decided in process.
-const quotaRedisTimeout = 300 * time.Millisecond
+// A second is far above a healthy round trip (well under a millisecond) yet tolerates a loaded
+// machine: a spurious timeout would switch the instance to per-instance limits for a while.
+const quotaRedisTimeout = time.Second
 
 // startQuota builds the limiter: none with ENABLE_RATE_LIMIT=false, the Redis one (with its
 // own client: short timeouts, no retries) when REDIS_URL is set, the in-process one otherwise.

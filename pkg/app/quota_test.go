@@ -178,7 +178,7 @@ func TestQuotaTwoInstancesShareBudget(t *testing.T) {
 	}
 	for i := range 4 {
 		if s := quotaPost(t, hubs[i%2], key); s != 402 {
-			t.Fatalf("instance %d admitted a request after the limit was observed: %d", i%2, s)
+			t.Fatalf("instance %d answered %d after the limit was observed (metrics: %s)", i%2, s, quotaMetrics(t, hubs[i%2]))
 		}
 	}
 	if admitted*quotaRequestCost > int(limit)+quotaRequestCost {
@@ -194,17 +194,30 @@ func TestQuotaTwoInstancesShareBudget(t *testing.T) {
 	}
 	t.Logf("two instances: %d of the burst of 64 admitted, %d in all; spent $%s of $%s", burst, admitted, money.Format(used), money.Format(limit))
 
-	resp, err := http.Get(hubs[0] + "/metrics")
+	body := quotaMetrics(t, hubs[0])
+	for _, m := range []string{"cchub_quota_redis_degraded 0", "cchub_quota_redis_fallback_total 0", "cchub_quota_redis_outages_total 0"} {
+		if !strings.Contains(body, m) {
+			t.Errorf("/metrics lacks %q:\n%s", m, body)
+		}
+	}
+}
+
+// quotaMetrics returns the hub's cchub_quota_* metric lines.
+func quotaMetrics(t *testing.T, base string) string {
+	t.Helper()
+	resp, err := http.Get(base + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, _ := io.ReadAll(resp.Body)
+	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	for _, m := range []string{"cchub_quota_redis_degraded 0", "cchub_quota_redis_fallback_total 0", "cchub_quota_redis_outages_total 0"} {
-		if !strings.Contains(string(body), m) {
-			t.Errorf("/metrics lacks %q", m)
+	var out []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "cchub_quota_") {
+			out = append(out, l)
 		}
 	}
+	return strings.Join(out, "\n")
 }
 
 // cleanQuotaKeys deletes the installation's quota keys when the test ends (CI reuses the

@@ -114,7 +114,8 @@ var _ quota.Limiter = (*Limiter)(nil)
 
 // TuneOptions prepares the options of the limiter's own Redis client: context deadlines are
 // honoured (a hung Redis costs timeout, not the 3 s read timeout), commands are never retried
-// (a retried script could run twice), and dialling is short.
+// (a retried script could run twice), dialling is short, and the pool is large enough that a
+// burst of admissions does not queue for a connection (a pool timeout would read as an outage).
 func TuneOptions(o *redis.Options, timeout time.Duration) {
 	o.ContextTimeoutEnabled = true
 	o.MaxRetries = -1
@@ -122,6 +123,7 @@ func TuneOptions(o *redis.Options, timeout time.Duration) {
 	o.ReadTimeout = timeout
 	o.WriteTimeout = timeout
 	o.PoolTimeout = timeout
+	o.PoolSize = max(o.PoolSize, 128)
 }
 
 // New returns a limiter over rdb (see TuneOptions); the caller owns rdb. Close stops it.
