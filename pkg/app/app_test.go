@@ -32,6 +32,9 @@ func testConfig(t *testing.T, env map[string]string) *config.Config {
 
 func startHub(t *testing.T, cfg *config.Config) *Hub {
 	t.Helper()
+	if cfg.RedisURL != "" && cfg.EnableRateLimit {
+		cleanQuotaKeys(t, cfg.RedisURL, quotaPrefix(cfg)) // CI reuses the Redis server
+	}
 	h, err := start(context.Background(), cfg, newLogger(io.Discard, 0))
 	if err != nil {
 		t.Fatal(err)
