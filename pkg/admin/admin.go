@@ -132,6 +132,7 @@ func (a *API) Register(r *route.Engine) {
 	v1.DELETE("/keys/:id", a.deleteKey)
 
 	v1.GET("/logs", a.listLogs)
+	v1.GET("/logs/export", a.exportLogs)
 	v1.GET("/logs/:id", a.getLog)
 	a.quotaRoutes(v1)
 

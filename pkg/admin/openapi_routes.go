@@ -129,6 +129,9 @@ func apiOps() []apiOp {
 
 		{method: "GET", path: "/api/v1/logs", tag: "logs", status: 200, resp: listOf(logItem),
 			query: slices.Concat(logFilterParams, pageParams), summary: "Request logs, newest first"},
+		{method: "GET", path: "/api/v1/logs/export", tag: "logs", status: 200, resp: schema{"type": "string", "description": "text/csv"},
+			query: slices.Concat([]apiParam{{name: "format", typ: "string", enum: []string{"csv"}}}, logFilterParams),
+			summary: "Request logs as CSV (same filters as the list; streamed; formula-safe cells)"},
 		{method: "GET", path: "/api/v1/logs/{id}", tag: "logs", status: 200, resp: logItem, summary: "One request log with its decision chain"},
 
 		{method: "GET", path: "/api/v1/stats/overview", tag: "statistics", status: 200,
