@@ -28,7 +28,7 @@ type meUsageView struct {
 
 // errNoKey answers the key-only /me routes for an admin login.
 var errNoKey = &apiError{Status: http.StatusNotFound,
-	Message: "this login has no key: /api/v1/me/usage and /api/v1/me/logs belong to key logins"}
+	Message: "this login has no key: /api/v1/me/usage, /me/logs and /me/quotas belong to key logins"}
 
 // meKeyID is the key of a key login, or an error for an admin login.
 func meKeyID(c *app.RequestContext) (int, *apiError) {

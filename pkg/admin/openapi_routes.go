@@ -103,6 +103,8 @@ func apiOps() []apiOp {
 			resp: schemaOf(typeOf[meUsageView]()), summary: "A key login's own usage today, over 7 and over 30 days"},
 		{method: "GET", path: "/api/v1/me/logs", tag: "self-service", auth: "self", status: 200, resp: listOf(logItem),
 			query: slices.Concat(logFilterParams, pageParams), summary: "A key login's own request logs (decision chain omitted)"},
+		{method: "GET", path: "/api/v1/me/quotas", tag: "self-service", auth: "self", status: 200,
+			resp: schemaOf(typeOf[meQuotasView]()), summary: "A key login's quotas and its user's: usage, limit and reset per window"},
 
 		{method: "GET", path: "/api/v1/providers", tag: "providers", status: 200, resp: listOf(provider), query: pageParams, summary: "List providers"},
 		{method: "POST", path: "/api/v1/providers", tag: "providers", status: 201, resp: provider,
@@ -130,7 +132,7 @@ func apiOps() []apiOp {
 		{method: "GET", path: "/api/v1/logs", tag: "logs", status: 200, resp: listOf(logItem),
 			query: slices.Concat(logFilterParams, pageParams), summary: "Request logs, newest first"},
 		{method: "GET", path: "/api/v1/logs/export", tag: "logs", status: 200, resp: schema{"type": "string", "description": "text/csv"},
-			query: slices.Concat([]apiParam{{name: "format", typ: "string", enum: []string{"csv"}}}, logFilterParams),
+			query:   slices.Concat([]apiParam{{name: "format", typ: "string", enum: []string{"csv"}}}, logFilterParams),
 			summary: "Request logs as CSV (same filters as the list; streamed; formula-safe cells)"},
 		{method: "GET", path: "/api/v1/logs/{id}", tag: "logs", status: 200, resp: logItem, summary: "One request log with its decision chain"},
 

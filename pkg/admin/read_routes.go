@@ -21,6 +21,7 @@ func (a *API) registerReadSide(r *route.Engine, v1 *route.RouterGroup) {
 
 	v1.GET("/me/usage", a.meUsage)
 	v1.GET("/me/logs", a.meLogs)
+	v1.GET("/me/quotas", a.meQuotas)
 
 	// The API's description is public, like the login page: it holds no data.
 	r.GET("/api/openapi.json", a.openAPI)
