@@ -98,10 +98,12 @@ func (*Provider) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullFloat64)
 		case provider.FieldID, provider.FieldLimit5hNano, provider.FieldLimitDailyNano, provider.FieldLimitWeeklyNano, provider.FieldLimitMonthlyNano, provider.FieldLimitTotalNano, provider.FieldLimitConcurrentSessions, provider.FieldWeight, provider.FieldPriority, provider.FieldMaxRetryAttempts, provider.FieldCircuitBreakerFailureThreshold, provider.FieldCircuitBreakerOpenDurationMs, provider.FieldCircuitBreakerHalfOpenSuccessThreshold, provider.FieldFirstByteTimeoutMs, provider.FieldStreamingIdleTimeoutMs, provider.FieldRequestTimeoutMs:
 			values[i] = new(sql.NullInt64)
-		case provider.FieldLimit5hResetMode, provider.FieldDailyResetMode, provider.FieldDailyResetTime, provider.FieldName, provider.FieldDescription, provider.FieldType, provider.FieldURL, provider.FieldAPIKey, provider.FieldGroupTag, provider.FieldProxyURL:
+		case provider.FieldLimit5hResetMode, provider.FieldDailyResetMode, provider.FieldDailyResetTime, provider.FieldName, provider.FieldDescription, provider.FieldType, provider.FieldURL, provider.FieldGroupTag, provider.FieldProxyURL:
 			values[i] = new(sql.NullString)
 		case provider.FieldCreatedAt, provider.FieldUpdatedAt, provider.FieldCostResetAt:
 			values[i] = new(sql.NullTime)
+		case provider.FieldAPIKey:
+			values[i] = provider.ValueScanner.APIKey.ScanValue()
 		default:
 			values[i] = new(sql.UnknownType)
 		}
@@ -226,10 +228,10 @@ func (_m *Provider) assignValues(columns []string, values []any) error {
 				_m.URL = value.String
 			}
 		case provider.FieldAPIKey:
-			if value, ok := values[i].(*sql.NullString); !ok {
-				return fmt.Errorf("unexpected type %T for field api_key", values[i])
-			} else if value.Valid {
-				_m.APIKey = value.String
+			if value, err := provider.ValueScanner.APIKey.FromValue(values[i]); err != nil {
+				return err
+			} else {
+				_m.APIKey = value
 			}
 		case provider.FieldIsEnabled:
 			if value, ok := values[i].(*sql.NullBool); !ok {

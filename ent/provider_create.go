@@ -708,7 +708,10 @@ func (_c *ProviderCreate) sqlSave(ctx context.Context) (*Provider, error) {
 	if err := _c.check(); err != nil {
 		return nil, err
 	}
-	_node, _spec := _c.createSpec()
+	_node, _spec, err := _c.createSpec()
+	if err != nil {
+		return nil, err
+	}
 	if err := sqlgraph.CreateNode(ctx, _c.driver, _spec); err != nil {
 		if sqlgraph.IsConstraintError(err) {
 			err = &ConstraintError{msg: err.Error(), wrap: err}
@@ -722,7 +725,7 @@ func (_c *ProviderCreate) sqlSave(ctx context.Context) (*Provider, error) {
 	return _node, nil
 }
 
-func (_c *ProviderCreate) createSpec() (*Provider, *sqlgraph.CreateSpec) {
+func (_c *ProviderCreate) createSpec() (*Provider, *sqlgraph.CreateSpec, error) {
 	var (
 		_node = &Provider{config: _c.config}
 		_spec = sqlgraph.NewCreateSpec(provider.Table, sqlgraph.NewFieldSpec(provider.FieldID, field.TypeInt))
@@ -793,7 +796,11 @@ func (_c *ProviderCreate) createSpec() (*Provider, *sqlgraph.CreateSpec) {
 		_node.URL = value
 	}
 	if value, ok := _c.mutation.APIKey(); ok {
-		_spec.SetField(provider.FieldAPIKey, field.TypeString, value)
+		vv, err := provider.ValueScanner.APIKey.Value(value)
+		if err != nil {
+			return nil, nil, err
+		}
+		_spec.SetField(provider.FieldAPIKey, field.TypeString, vv)
 		_node.APIKey = value
 	}
 	if value, ok := _c.mutation.IsEnabled(); ok {
@@ -856,7 +863,7 @@ func (_c *ProviderCreate) createSpec() (*Provider, *sqlgraph.CreateSpec) {
 		_spec.SetField(provider.FieldProxyURL, field.TypeString, value)
 		_node.ProxyURL = value
 	}
-	return _node, _spec
+	return _node, _spec, nil
 }
 
 // OnConflict allows configuring the `ON CONFLICT` / `ON DUPLICATE KEY` clause
@@ -2147,7 +2154,10 @@ func (_c *ProviderCreateBulk) Save(ctx context.Context) ([]*Provider, error) {
 				}
 				builder.mutation = mutation
 				var err error
-				nodes[i], specs[i] = builder.createSpec()
+				nodes[i], specs[i], err = builder.createSpec()
+				if err != nil {
+					return nil, err
+				}
 				if i < len(mutators)-1 {
 					_, err = mutators[i+1].Mutate(root, _c.builders[i+1].mutation)
 				} else {

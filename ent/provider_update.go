@@ -846,7 +846,11 @@ func (_u *ProviderUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		_spec.SetField(provider.FieldURL, field.TypeString, value)
 	}
 	if value, ok := _u.mutation.APIKey(); ok {
-		_spec.SetField(provider.FieldAPIKey, field.TypeString, value)
+		vv, err := provider.ValueScanner.APIKey.Value(value)
+		if err != nil {
+			return 0, err
+		}
+		_spec.SetField(provider.FieldAPIKey, field.TypeString, vv)
 	}
 	if value, ok := _u.mutation.IsEnabled(); ok {
 		_spec.SetField(provider.FieldIsEnabled, field.TypeBool, value)
@@ -1804,7 +1808,11 @@ func (_u *ProviderUpdateOne) sqlSave(ctx context.Context) (_node *Provider, err 
 		_spec.SetField(provider.FieldURL, field.TypeString, value)
 	}
 	if value, ok := _u.mutation.APIKey(); ok {
-		_spec.SetField(provider.FieldAPIKey, field.TypeString, value)
+		vv, err := provider.ValueScanner.APIKey.Value(value)
+		if err != nil {
+			return nil, err
+		}
+		_spec.SetField(provider.FieldAPIKey, field.TypeString, vv)
 	}
 	if value, ok := _u.mutation.IsEnabled(); ok {
 		_spec.SetField(provider.FieldIsEnabled, field.TypeBool, value)

@@ -15,6 +15,8 @@ import (
 	"github.com/cchub/cchub/ent/usagehourly"
 	"github.com/cchub/cchub/ent/usageledger"
 	"github.com/cchub/cchub/ent/user"
+
+	"entgo.io/ent/schema/field"
 )
 
 // The init function reads all schema descriptors with runtime code
@@ -207,6 +209,9 @@ func init() {
 			return nil
 		}
 	}()
+	// providerDescAPIKey is the schema descriptor for api_key field.
+	providerDescAPIKey := providerFields[4].Descriptor()
+	provider.ValueScanner.APIKey = providerDescAPIKey.ValueScanner.(field.TypeValueScanner[string])
 	// providerDescIsEnabled is the schema descriptor for is_enabled field.
 	providerDescIsEnabled := providerFields[5].Descriptor()
 	// provider.DefaultIsEnabled holds the default value on creation for the is_enabled field.

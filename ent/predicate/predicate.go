@@ -18,6 +18,17 @@ type ModelPrice func(*sql.Selector)
 // Provider is the predicate function for provider builders.
 type Provider func(*sql.Selector)
 
+// ProviderOrErr calls the predicate only if the error is not nit.
+func ProviderOrErr(p Provider, err error) Provider {
+	return func(s *sql.Selector) {
+		if err != nil {
+			s.AddError(err)
+			return
+		}
+		p(s)
+	}
+}
+
 // RequestLog is the predicate function for requestlog builders.
 type RequestLog func(*sql.Selector)
 

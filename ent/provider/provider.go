@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"entgo.io/ent/dialect/sql"
+	"entgo.io/ent/schema/field"
 )
 
 const (
@@ -198,6 +199,10 @@ var (
 	DefaultProxyURL string
 	// ProxyURLValidator is a validator for the "proxy_url" field. It is called by the builders before save.
 	ProxyURLValidator func(string) error
+	// ValueScanner of all Provider fields.
+	ValueScanner struct {
+		APIKey field.TypeValueScanner[string]
+	}
 )
 
 // Limit5hResetMode defines the type for the "limit_5h_reset_mode" enum field.

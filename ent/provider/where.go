@@ -3,6 +3,7 @@
 package provider
 
 import (
+	"fmt"
 	"time"
 
 	"entgo.io/ent/dialect/sql"
@@ -121,7 +122,8 @@ func URL(v string) predicate.Provider {
 
 // APIKey applies equality check predicate on the "api_key" field. It's identical to APIKeyEQ.
 func APIKey(v string) predicate.Provider {
-	return predicate.Provider(sql.FieldEQ(FieldAPIKey, v))
+	vc, err := ValueScanner.APIKey.Value(v)
+	return predicate.ProviderOrErr(sql.FieldEQ(FieldAPIKey, vc), err)
 }
 
 // IsEnabled applies equality check predicate on the "is_enabled" field. It's identical to IsEnabledEQ.
@@ -931,67 +933,116 @@ func URLContainsFold(v string) predicate.Provider {
 
 // APIKeyEQ applies the EQ predicate on the "api_key" field.
 func APIKeyEQ(v string) predicate.Provider {
-	return predicate.Provider(sql.FieldEQ(FieldAPIKey, v))
+	vc, err := ValueScanner.APIKey.Value(v)
+	return predicate.ProviderOrErr(sql.FieldEQ(FieldAPIKey, vc), err)
 }
 
 // APIKeyNEQ applies the NEQ predicate on the "api_key" field.
 func APIKeyNEQ(v string) predicate.Provider {
-	return predicate.Provider(sql.FieldNEQ(FieldAPIKey, v))
+	vc, err := ValueScanner.APIKey.Value(v)
+	return predicate.ProviderOrErr(sql.FieldNEQ(FieldAPIKey, vc), err)
 }
 
 // APIKeyIn applies the In predicate on the "api_key" field.
 func APIKeyIn(vs ...string) predicate.Provider {
-	return predicate.Provider(sql.FieldIn(FieldAPIKey, vs...))
+	var (
+		err error
+		v   = make([]any, len(vs))
+	)
+	for i := range v {
+		if v[i], err = ValueScanner.APIKey.Value(vs[i]); err != nil {
+			break
+		}
+	}
+	return predicate.ProviderOrErr(sql.FieldIn(FieldAPIKey, v...), err)
 }
 
 // APIKeyNotIn applies the NotIn predicate on the "api_key" field.
 func APIKeyNotIn(vs ...string) predicate.Provider {
-	return predicate.Provider(sql.FieldNotIn(FieldAPIKey, vs...))
+	var (
+		err error
+		v   = make([]any, len(vs))
+	)
+	for i := range v {
+		if v[i], err = ValueScanner.APIKey.Value(vs[i]); err != nil {
+			break
+		}
+	}
+	return predicate.ProviderOrErr(sql.FieldNotIn(FieldAPIKey, v...), err)
 }
 
 // APIKeyGT applies the GT predicate on the "api_key" field.
 func APIKeyGT(v string) predicate.Provider {
-	return predicate.Provider(sql.FieldGT(FieldAPIKey, v))
+	vc, err := ValueScanner.APIKey.Value(v)
+	return predicate.ProviderOrErr(sql.FieldGT(FieldAPIKey, vc), err)
 }
 
 // APIKeyGTE applies the GTE predicate on the "api_key" field.
 func APIKeyGTE(v string) predicate.Provider {
-	return predicate.Provider(sql.FieldGTE(FieldAPIKey, v))
+	vc, err := ValueScanner.APIKey.Value(v)
+	return predicate.ProviderOrErr(sql.FieldGTE(FieldAPIKey, vc), err)
 }
 
 // APIKeyLT applies the LT predicate on the "api_key" field.
 func APIKeyLT(v string) predicate.Provider {
-	return predicate.Provider(sql.FieldLT(FieldAPIKey, v))
+	vc, err := ValueScanner.APIKey.Value(v)
+	return predicate.ProviderOrErr(sql.FieldLT(FieldAPIKey, vc), err)
 }
 
 // APIKeyLTE applies the LTE predicate on the "api_key" field.
 func APIKeyLTE(v string) predicate.Provider {
-	return predicate.Provider(sql.FieldLTE(FieldAPIKey, v))
+	vc, err := ValueScanner.APIKey.Value(v)
+	return predicate.ProviderOrErr(sql.FieldLTE(FieldAPIKey, vc), err)
 }
 
 // APIKeyContains applies the Contains predicate on the "api_key" field.
 func APIKeyContains(v string) predicate.Provider {
-	return predicate.Provider(sql.FieldContains(FieldAPIKey, v))
+	vc, err := ValueScanner.APIKey.Value(v)
+	vcs, ok := vc.(string)
+	if err == nil && !ok {
+		err = fmt.Errorf("api_key value is not a string: %T", vc)
+	}
+	return predicate.ProviderOrErr(sql.FieldContains(FieldAPIKey, vcs), err)
 }
 
 // APIKeyHasPrefix applies the HasPrefix predicate on the "api_key" field.
 func APIKeyHasPrefix(v string) predicate.Provider {
-	return predicate.Provider(sql.FieldHasPrefix(FieldAPIKey, v))
+	vc, err := ValueScanner.APIKey.Value(v)
+	vcs, ok := vc.(string)
+	if err == nil && !ok {
+		err = fmt.Errorf("api_key value is not a string: %T", vc)
+	}
+	return predicate.ProviderOrErr(sql.FieldHasPrefix(FieldAPIKey, vcs), err)
 }
 
 // APIKeyHasSuffix applies the HasSuffix predicate on the "api_key" field.
 func APIKeyHasSuffix(v string) predicate.Provider {
-	return predicate.Provider(sql.FieldHasSuffix(FieldAPIKey, v))
+	vc, err := ValueScanner.APIKey.Value(v)
+	vcs, ok := vc.(string)
+	if err == nil && !ok {
+		err = fmt.Errorf("api_key value is not a string: %T", vc)
+	}
+	return predicate.ProviderOrErr(sql.FieldHasSuffix(FieldAPIKey, vcs), err)
 }
 
 // APIKeyEqualFold applies the EqualFold predicate on the "api_key" field.
 func APIKeyEqualFold(v string) predicate.Provider {
-	return predicate.Provider(sql.FieldEqualFold(FieldAPIKey, v))
+	vc, err := ValueScanner.APIKey.Value(v)
+	vcs, ok := vc.(string)
+	if err == nil && !ok {
+		err = fmt.Errorf("api_key value is not a string: %T", vc)
+	}
+	return predicate.ProviderOrErr(sql.FieldEqualFold(FieldAPIKey, vcs), err)
 }
 
 // APIKeyContainsFold applies the ContainsFold predicate on the "api_key" field.
 func APIKeyContainsFold(v string) predicate.Provider {
-	return predicate.Provider(sql.FieldContainsFold(FieldAPIKey, v))
+	vc, err := ValueScanner.APIKey.Value(v)
+	vcs, ok := vc.(string)
+	if err == nil && !ok {
+		err = fmt.Errorf("api_key value is not a string: %T", vc)
+	}
+	return predicate.ProviderOrErr(sql.FieldContainsFold(FieldAPIKey, vcs), err)
 }
 
 // IsEnabledEQ applies the EQ predicate on the "is_enabled" field.

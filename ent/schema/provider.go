@@ -1,8 +1,13 @@
 package schema
 
 import (
+	"database/sql"
+	"database/sql/driver"
+
 	"entgo.io/ent"
 	"entgo.io/ent/schema/field"
+
+	"github.com/cchub/cchub/pkg/secretbox"
 )
 
 // Provider is an upstream AI endpoint the hub relays to.
@@ -20,8 +25,12 @@ func (Provider) Fields() []ent.Field {
 		// url may be a host, a version root (https://host/v1) or a full endpoint.
 		field.String("url").NotEmpty().MaxLen(2048),
 		// api_key is the upstream credential; write-only through the API, never logged.
-		// It is stored encrypted ("enc:v1:…") when a secret is configured.
-		field.Text("api_key").Sensitive(),
+		// It is stored encrypted ("enc:v1:…", AES-256-GCM) when SECRET_KEY is set; the value
+		// scanner seals on write and opens on read, so code above the store sees plaintext.
+		field.Text("api_key").Sensitive().ValueScanner(field.ValueScannerFunc[string, *sql.NullString]{
+			V: func(plain string) (driver.Value, error) { return secretbox.Seal(plain) },
+			S: func(ns *sql.NullString) (string, error) { return secretbox.Open(ns.String) },
+		}),
 		field.Bool("is_enabled").Default(true),
 		field.Int("weight").Default(1).Range(1, 1000),
 		// priority: lower numbers are preferred.

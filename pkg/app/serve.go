@@ -24,6 +24,7 @@ import (
 	"github.com/cchub/cchub/pkg/gateway"
 	"github.com/cchub/cchub/pkg/gateway/session"
 	"github.com/cchub/cchub/pkg/redisstate"
+	"github.com/cchub/cchub/pkg/secretbox"
 	"github.com/cchub/cchub/pkg/store"
 	"github.com/cchub/cchub/ui"
 )
@@ -108,6 +109,8 @@ func start(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Hub, err
 		}
 	}()
 
+	// Process-wide: the store's value scanner seals and opens provider keys with it.
+	secretbox.Configure(cfg.SecretKey)
 	st, err := store.Open(ctx, store.Config{DSN: cfg.DSN, DataDir: cfg.DataDir})
 	if err != nil {
 		return nil, fmt.Errorf("database: %w", err)
@@ -120,6 +123,11 @@ func start(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Hub, err
 		}
 	}
 	h.health.add("database", st.Ping)
+	if n, err := st.SealProviderKeys(ctx); err != nil {
+		return nil, fmt.Errorf("SECRET_KEY: %w", err)
+	} else if n > 0 {
+		log.Info("encrypted provider keys stored before SECRET_KEY was set", "providers", n)
+	}
 
 	// The price table is seeded from the embedded LiteLLM snapshot on first start.
 	if n, err := store.SeedPrices(ctx, st, billing.DefaultPrices()); err != nil {

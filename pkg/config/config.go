@@ -32,6 +32,8 @@ type Config struct {
 	SecureCookies   bool
 	MaxBodyBytes    int64
 	ShutdownTimeout time.Duration
+	// SecretKey, when set, encrypts upstream provider keys at rest (AES-256-GCM).
+	SecretKey string
 	// Dev relaxes the admin-token requirement (a random token is generated when none is set)
 	// and cookie security, for a first run on a laptop.
 	Dev bool
@@ -77,6 +79,7 @@ func Load(getenv Getenv, args []string, usage io.Writer) (*Config, error) {
 	secure := fs.String("secure-cookies", env("ENABLE_SECURE_COOKIES", ""), "mark the login cookie Secure; default true, false with --dev (env ENABLE_SECURE_COOKIES)")
 	maxBody := fs.String("max-body-mb", env("MAX_REQUEST_BODY_MB", "64"), "largest accepted request body in MiB (env MAX_REQUEST_BODY_MB)")
 	shutdown := fs.String("shutdown-timeout", env("SHUTDOWN_TIMEOUT", "30s"), "how long to drain on SIGTERM (env SHUTDOWN_TIMEOUT)")
+	secretKey := fs.String("secret-key", env("SECRET_KEY", ""), "encrypt provider keys at rest with this secret (env SECRET_KEY)")
 	fs.BoolVar(&c.Dev, "dev", false, "development mode: generate an admin token when none is set")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -129,6 +132,9 @@ func Load(getenv Getenv, args []string, usage io.Writer) (*Config, error) {
 	c.MaxBodyBytes = int64(mb) << 20
 	if c.ShutdownTimeout, err = time.ParseDuration(*shutdown); err != nil || c.ShutdownTimeout <= 0 {
 		return nil, &Error{"SHUTDOWN_TIMEOUT", "must be a positive duration such as 30s"}
+	}
+	if c.SecretKey = *secretKey; c.SecretKey != "" && len(c.SecretKey) < 16 {
+		return nil, &Error{"SECRET_KEY", "must be at least 16 characters"}
 	}
 	return c, nil
 }

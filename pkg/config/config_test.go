@@ -63,6 +63,7 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 		{map[string]string{"ENABLE_SECURE_COOKIES": "x"}, nil, "ENABLE_SECURE_COOKIES"},
 		{map[string]string{"MAX_REQUEST_BODY_MB": "0"}, nil, "MAX_REQUEST_BODY_MB"},
 		{map[string]string{"SHUTDOWN_TIMEOUT": "1"}, nil, "SHUTDOWN_TIMEOUT"},
+		{map[string]string{"SECRET_KEY": "short"}, nil, "SECRET_KEY"},
 		{nil, []string{"--port", "x"}, "PORT"},
 		{nil, []string{"stray"}, "argument"},
 	}
