@@ -22,6 +22,7 @@ import (
 	"github.com/cchub/cchub/ent/requestlog"
 	"github.com/cchub/cchub/ent/systemsetting"
 	"github.com/cchub/cchub/ent/usagehourly"
+	"github.com/cchub/cchub/ent/usagehourlydim"
 	"github.com/cchub/cchub/ent/usageledger"
 	"github.com/cchub/cchub/ent/user"
 
@@ -47,6 +48,8 @@ type Client struct {
 	SystemSetting *SystemSettingClient
 	// UsageHourly is the client for interacting with the UsageHourly builders.
 	UsageHourly *UsageHourlyClient
+	// UsageHourlyDim is the client for interacting with the UsageHourlyDim builders.
+	UsageHourlyDim *UsageHourlyDimClient
 	// UsageLedger is the client for interacting with the UsageLedger builders.
 	UsageLedger *UsageLedgerClient
 	// User is the client for interacting with the User builders.
@@ -69,6 +72,7 @@ func (c *Client) init() {
 	c.RequestLog = NewRequestLogClient(c.config)
 	c.SystemSetting = NewSystemSettingClient(c.config)
 	c.UsageHourly = NewUsageHourlyClient(c.config)
+	c.UsageHourlyDim = NewUsageHourlyDimClient(c.config)
 	c.UsageLedger = NewUsageLedgerClient(c.config)
 	c.User = NewUserClient(c.config)
 }
@@ -161,17 +165,18 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	cfg := c.config
 	cfg.driver = tx
 	return &Tx{
-		ctx:           ctx,
-		config:        cfg,
-		AuthSession:   NewAuthSessionClient(cfg),
-		Key:           NewKeyClient(cfg),
-		ModelPrice:    NewModelPriceClient(cfg),
-		Provider:      NewProviderClient(cfg),
-		RequestLog:    NewRequestLogClient(cfg),
-		SystemSetting: NewSystemSettingClient(cfg),
-		UsageHourly:   NewUsageHourlyClient(cfg),
-		UsageLedger:   NewUsageLedgerClient(cfg),
-		User:          NewUserClient(cfg),
+		ctx:            ctx,
+		config:         cfg,
+		AuthSession:    NewAuthSessionClient(cfg),
+		Key:            NewKeyClient(cfg),
+		ModelPrice:     NewModelPriceClient(cfg),
+		Provider:       NewProviderClient(cfg),
+		RequestLog:     NewRequestLogClient(cfg),
+		SystemSetting:  NewSystemSettingClient(cfg),
+		UsageHourly:    NewUsageHourlyClient(cfg),
+		UsageHourlyDim: NewUsageHourlyDimClient(cfg),
+		UsageLedger:    NewUsageLedgerClient(cfg),
+		User:           NewUserClient(cfg),
 	}, nil
 }
 
@@ -189,17 +194,18 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	cfg := c.config
 	cfg.driver = &txDriver{tx: tx, drv: c.driver}
 	return &Tx{
-		ctx:           ctx,
-		config:        cfg,
-		AuthSession:   NewAuthSessionClient(cfg),
-		Key:           NewKeyClient(cfg),
-		ModelPrice:    NewModelPriceClient(cfg),
-		Provider:      NewProviderClient(cfg),
-		RequestLog:    NewRequestLogClient(cfg),
-		SystemSetting: NewSystemSettingClient(cfg),
-		UsageHourly:   NewUsageHourlyClient(cfg),
-		UsageLedger:   NewUsageLedgerClient(cfg),
-		User:          NewUserClient(cfg),
+		ctx:            ctx,
+		config:         cfg,
+		AuthSession:    NewAuthSessionClient(cfg),
+		Key:            NewKeyClient(cfg),
+		ModelPrice:     NewModelPriceClient(cfg),
+		Provider:       NewProviderClient(cfg),
+		RequestLog:     NewRequestLogClient(cfg),
+		SystemSetting:  NewSystemSettingClient(cfg),
+		UsageHourly:    NewUsageHourlyClient(cfg),
+		UsageHourlyDim: NewUsageHourlyDimClient(cfg),
+		UsageLedger:    NewUsageLedgerClient(cfg),
+		User:           NewUserClient(cfg),
 	}, nil
 }
 
@@ -230,7 +236,7 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.AuthSession, c.Key, c.ModelPrice, c.Provider, c.RequestLog, c.SystemSetting,
-		c.UsageHourly, c.UsageLedger, c.User,
+		c.UsageHourly, c.UsageHourlyDim, c.UsageLedger, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -241,7 +247,7 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.AuthSession, c.Key, c.ModelPrice, c.Provider, c.RequestLog, c.SystemSetting,
-		c.UsageHourly, c.UsageLedger, c.User,
+		c.UsageHourly, c.UsageHourlyDim, c.UsageLedger, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -264,6 +270,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.SystemSetting.mutate(ctx, m)
 	case *UsageHourlyMutation:
 		return c.UsageHourly.mutate(ctx, m)
+	case *UsageHourlyDimMutation:
+		return c.UsageHourlyDim.mutate(ctx, m)
 	case *UsageLedgerMutation:
 		return c.UsageLedger.mutate(ctx, m)
 	case *UserMutation:
@@ -1220,6 +1228,139 @@ func (c *UsageHourlyClient) mutate(ctx context.Context, m *UsageHourlyMutation) 
 	}
 }
 
+// UsageHourlyDimClient is a client for the UsageHourlyDim schema.
+type UsageHourlyDimClient struct {
+	config
+}
+
+// NewUsageHourlyDimClient returns a client for the UsageHourlyDim from the given config.
+func NewUsageHourlyDimClient(c config) *UsageHourlyDimClient {
+	return &UsageHourlyDimClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `usagehourlydim.Hooks(f(g(h())))`.
+func (c *UsageHourlyDimClient) Use(hooks ...Hook) {
+	c.hooks.UsageHourlyDim = append(c.hooks.UsageHourlyDim, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `usagehourlydim.Intercept(f(g(h())))`.
+func (c *UsageHourlyDimClient) Intercept(interceptors ...Interceptor) {
+	c.inters.UsageHourlyDim = append(c.inters.UsageHourlyDim, interceptors...)
+}
+
+// Create returns a builder for creating a UsageHourlyDim entity.
+func (c *UsageHourlyDimClient) Create() *UsageHourlyDimCreate {
+	mutation := newUsageHourlyDimMutation(c.config, OpCreate)
+	return &UsageHourlyDimCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of UsageHourlyDim entities.
+func (c *UsageHourlyDimClient) CreateBulk(builders ...*UsageHourlyDimCreate) *UsageHourlyDimCreateBulk {
+	return &UsageHourlyDimCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *UsageHourlyDimClient) MapCreateBulk(slice any, setFunc func(*UsageHourlyDimCreate, int)) *UsageHourlyDimCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &UsageHourlyDimCreateBulk{err: fmt.Errorf("calling to UsageHourlyDimClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*UsageHourlyDimCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &UsageHourlyDimCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for UsageHourlyDim.
+func (c *UsageHourlyDimClient) Update() *UsageHourlyDimUpdate {
+	mutation := newUsageHourlyDimMutation(c.config, OpUpdate)
+	return &UsageHourlyDimUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *UsageHourlyDimClient) UpdateOne(_m *UsageHourlyDim) *UsageHourlyDimUpdateOne {
+	mutation := newUsageHourlyDimMutation(c.config, OpUpdateOne, withUsageHourlyDim(_m))
+	return &UsageHourlyDimUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *UsageHourlyDimClient) UpdateOneID(id int) *UsageHourlyDimUpdateOne {
+	mutation := newUsageHourlyDimMutation(c.config, OpUpdateOne, withUsageHourlyDimID(id))
+	return &UsageHourlyDimUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for UsageHourlyDim.
+func (c *UsageHourlyDimClient) Delete() *UsageHourlyDimDelete {
+	mutation := newUsageHourlyDimMutation(c.config, OpDelete)
+	return &UsageHourlyDimDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *UsageHourlyDimClient) DeleteOne(_m *UsageHourlyDim) *UsageHourlyDimDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *UsageHourlyDimClient) DeleteOneID(id int) *UsageHourlyDimDeleteOne {
+	builder := c.Delete().Where(usagehourlydim.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &UsageHourlyDimDeleteOne{builder}
+}
+
+// Query returns a query builder for UsageHourlyDim.
+func (c *UsageHourlyDimClient) Query() *UsageHourlyDimQuery {
+	return &UsageHourlyDimQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeUsageHourlyDim},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a UsageHourlyDim entity by its id.
+func (c *UsageHourlyDimClient) Get(ctx context.Context, id int) (*UsageHourlyDim, error) {
+	return c.Query().Where(usagehourlydim.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *UsageHourlyDimClient) GetX(ctx context.Context, id int) *UsageHourlyDim {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *UsageHourlyDimClient) Hooks() []Hook {
+	return c.hooks.UsageHourlyDim
+}
+
+// Interceptors returns the client interceptors.
+func (c *UsageHourlyDimClient) Interceptors() []Interceptor {
+	return c.inters.UsageHourlyDim
+}
+
+func (c *UsageHourlyDimClient) mutate(ctx context.Context, m *UsageHourlyDimMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&UsageHourlyDimCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&UsageHourlyDimUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&UsageHourlyDimUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&UsageHourlyDimDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown UsageHourlyDim mutation op: %q", m.Op())
+	}
+}
+
 // UsageLedgerClient is a client for the UsageLedger schema.
 type UsageLedgerClient struct {
 	config
@@ -1506,11 +1647,11 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 type (
 	hooks struct {
 		AuthSession, Key, ModelPrice, Provider, RequestLog, SystemSetting, UsageHourly,
-		UsageLedger, User []ent.Hook
+		UsageHourlyDim, UsageLedger, User []ent.Hook
 	}
 	inters struct {
 		AuthSession, Key, ModelPrice, Provider, RequestLog, SystemSetting, UsageHourly,
-		UsageLedger, User []ent.Interceptor
+		UsageHourlyDim, UsageLedger, User []ent.Interceptor
 	}
 )
 

@@ -19,6 +19,7 @@ import (
 	"github.com/cchub/cchub/ent/requestlog"
 	"github.com/cchub/cchub/ent/systemsetting"
 	"github.com/cchub/cchub/ent/usagehourly"
+	"github.com/cchub/cchub/ent/usagehourlydim"
 	"github.com/cchub/cchub/ent/usageledger"
 	"github.com/cchub/cchub/ent/user"
 )
@@ -81,15 +82,16 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			authsession.Table:   authsession.ValidColumn,
-			key.Table:           key.ValidColumn,
-			modelprice.Table:    modelprice.ValidColumn,
-			provider.Table:      provider.ValidColumn,
-			requestlog.Table:    requestlog.ValidColumn,
-			systemsetting.Table: systemsetting.ValidColumn,
-			usagehourly.Table:   usagehourly.ValidColumn,
-			usageledger.Table:   usageledger.ValidColumn,
-			user.Table:          user.ValidColumn,
+			authsession.Table:    authsession.ValidColumn,
+			key.Table:            key.ValidColumn,
+			modelprice.Table:     modelprice.ValidColumn,
+			provider.Table:       provider.ValidColumn,
+			requestlog.Table:     requestlog.ValidColumn,
+			systemsetting.Table:  systemsetting.ValidColumn,
+			usagehourly.Table:    usagehourly.ValidColumn,
+			usagehourlydim.Table: usagehourlydim.ValidColumn,
+			usageledger.Table:    usageledger.ValidColumn,
+			user.Table:           user.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

@@ -19,6 +19,7 @@ import (
 	"github.com/cchub/cchub/ent/requestlog"
 	"github.com/cchub/cchub/ent/systemsetting"
 	"github.com/cchub/cchub/ent/usagehourly"
+	"github.com/cchub/cchub/ent/usagehourlydim"
 	"github.com/cchub/cchub/ent/usageledger"
 	"github.com/cchub/cchub/ent/user"
 )
@@ -32,15 +33,16 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
-	TypeAuthSession   = "AuthSession"
-	TypeKey           = "Key"
-	TypeModelPrice    = "ModelPrice"
-	TypeProvider      = "Provider"
-	TypeRequestLog    = "RequestLog"
-	TypeSystemSetting = "SystemSetting"
-	TypeUsageHourly   = "UsageHourly"
-	TypeUsageLedger   = "UsageLedger"
-	TypeUser          = "User"
+	TypeAuthSession    = "AuthSession"
+	TypeKey            = "Key"
+	TypeModelPrice     = "ModelPrice"
+	TypeProvider       = "Provider"
+	TypeRequestLog     = "RequestLog"
+	TypeSystemSetting  = "SystemSetting"
+	TypeUsageHourly    = "UsageHourly"
+	TypeUsageHourlyDim = "UsageHourlyDim"
+	TypeUsageLedger    = "UsageLedger"
+	TypeUser           = "User"
 )
 
 // AuthSessionMutation represents an operation that mutates the AuthSession nodes in the graph.
@@ -10357,6 +10359,1487 @@ func (m *UsageHourlyMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *UsageHourlyMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown UsageHourly edge %s", name)
+}
+
+// UsageHourlyDimMutation represents an operation that mutates the UsageHourlyDim nodes in the graph.
+type UsageHourlyDimMutation struct {
+	config
+	op                             Op
+	typ                            string
+	id                             *int
+	hour_start                     *time.Time
+	dim                            *usagehourlydim.Dim
+	dim_id                         *int
+	adddim_id                      *int
+	model                          *string
+	request_count                  *int64
+	addrequest_count               *int64
+	success_count                  *int64
+	addsuccess_count               *int64
+	error_count                    *int64
+	adderror_count                 *int64
+	input_tokens                   *int64
+	addinput_tokens                *int64
+	output_tokens                  *int64
+	addoutput_tokens               *int64
+	cache_creation_input_tokens    *int64
+	addcache_creation_input_tokens *int64
+	cache_read_input_tokens        *int64
+	addcache_read_input_tokens     *int64
+	cost_nano                      *int64
+	addcost_nano                   *int64
+	duration_ms_sum                *int64
+	addduration_ms_sum             *int64
+	ttfb_ms_sum                    *int64
+	addttfb_ms_sum                 *int64
+	ttfb_count                     *int64
+	addttfb_count                  *int64
+	clearedFields                  map[string]struct{}
+	done                           bool
+	oldValue                       func(context.Context) (*UsageHourlyDim, error)
+	predicates                     []predicate.UsageHourlyDim
+}
+
+var _ ent.Mutation = (*UsageHourlyDimMutation)(nil)
+
+// usagehourlydimOption allows management of the mutation configuration using functional options.
+type usagehourlydimOption func(*UsageHourlyDimMutation)
+
+// newUsageHourlyDimMutation creates new mutation for the UsageHourlyDim entity.
+func newUsageHourlyDimMutation(c config, op Op, opts ...usagehourlydimOption) *UsageHourlyDimMutation {
+	m := &UsageHourlyDimMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeUsageHourlyDim,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withUsageHourlyDimID sets the ID field of the mutation.
+func withUsageHourlyDimID(id int) usagehourlydimOption {
+	return func(m *UsageHourlyDimMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *UsageHourlyDim
+		)
+		m.oldValue = func(ctx context.Context) (*UsageHourlyDim, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().UsageHourlyDim.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withUsageHourlyDim sets the old UsageHourlyDim of the mutation.
+func withUsageHourlyDim(node *UsageHourlyDim) usagehourlydimOption {
+	return func(m *UsageHourlyDimMutation) {
+		m.oldValue = func(context.Context) (*UsageHourlyDim, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m UsageHourlyDimMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m UsageHourlyDimMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *UsageHourlyDimMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *UsageHourlyDimMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().UsageHourlyDim.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetHourStart sets the "hour_start" field.
+func (m *UsageHourlyDimMutation) SetHourStart(t time.Time) {
+	m.hour_start = &t
+}
+
+// HourStart returns the value of the "hour_start" field in the mutation.
+func (m *UsageHourlyDimMutation) HourStart() (r time.Time, exists bool) {
+	v := m.hour_start
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHourStart returns the old "hour_start" field's value of the UsageHourlyDim entity.
+// If the UsageHourlyDim object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UsageHourlyDimMutation) OldHourStart(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHourStart is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHourStart requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHourStart: %w", err)
+	}
+	return oldValue.HourStart, nil
+}
+
+// ResetHourStart resets all changes to the "hour_start" field.
+func (m *UsageHourlyDimMutation) ResetHourStart() {
+	m.hour_start = nil
+}
+
+// SetDim sets the "dim" field.
+func (m *UsageHourlyDimMutation) SetDim(u usagehourlydim.Dim) {
+	m.dim = &u
+}
+
+// Dim returns the value of the "dim" field in the mutation.
+func (m *UsageHourlyDimMutation) Dim() (r usagehourlydim.Dim, exists bool) {
+	v := m.dim
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDim returns the old "dim" field's value of the UsageHourlyDim entity.
+// If the UsageHourlyDim object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UsageHourlyDimMutation) OldDim(ctx context.Context) (v usagehourlydim.Dim, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDim is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDim requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDim: %w", err)
+	}
+	return oldValue.Dim, nil
+}
+
+// ResetDim resets all changes to the "dim" field.
+func (m *UsageHourlyDimMutation) ResetDim() {
+	m.dim = nil
+}
+
+// SetDimID sets the "dim_id" field.
+func (m *UsageHourlyDimMutation) SetDimID(i int) {
+	m.dim_id = &i
+	m.adddim_id = nil
+}
+
+// DimID returns the value of the "dim_id" field in the mutation.
+func (m *UsageHourlyDimMutation) DimID() (r int, exists bool) {
+	v := m.dim_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDimID returns the old "dim_id" field's value of the UsageHourlyDim entity.
+// If the UsageHourlyDim object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UsageHourlyDimMutation) OldDimID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDimID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDimID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDimID: %w", err)
+	}
+	return oldValue.DimID, nil
+}
+
+// AddDimID adds i to the "dim_id" field.
+func (m *UsageHourlyDimMutation) AddDimID(i int) {
+	if m.adddim_id != nil {
+		*m.adddim_id += i
+	} else {
+		m.adddim_id = &i
+	}
+}
+
+// AddedDimID returns the value that was added to the "dim_id" field in this mutation.
+func (m *UsageHourlyDimMutation) AddedDimID() (r int, exists bool) {
+	v := m.adddim_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetDimID resets all changes to the "dim_id" field.
+func (m *UsageHourlyDimMutation) ResetDimID() {
+	m.dim_id = nil
+	m.adddim_id = nil
+}
+
+// SetModel sets the "model" field.
+func (m *UsageHourlyDimMutation) SetModel(s string) {
+	m.model = &s
+}
+
+// Model returns the value of the "model" field in the mutation.
+func (m *UsageHourlyDimMutation) Model() (r string, exists bool) {
+	v := m.model
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldModel returns the old "model" field's value of the UsageHourlyDim entity.
+// If the UsageHourlyDim object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UsageHourlyDimMutation) OldModel(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldModel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldModel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldModel: %w", err)
+	}
+	return oldValue.Model, nil
+}
+
+// ResetModel resets all changes to the "model" field.
+func (m *UsageHourlyDimMutation) ResetModel() {
+	m.model = nil
+}
+
+// SetRequestCount sets the "request_count" field.
+func (m *UsageHourlyDimMutation) SetRequestCount(i int64) {
+	m.request_count = &i
+	m.addrequest_count = nil
+}
+
+// RequestCount returns the value of the "request_count" field in the mutation.
+func (m *UsageHourlyDimMutation) RequestCount() (r int64, exists bool) {
+	v := m.request_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRequestCount returns the old "request_count" field's value of the UsageHourlyDim entity.
+// If the UsageHourlyDim object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UsageHourlyDimMutation) OldRequestCount(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRequestCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRequestCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRequestCount: %w", err)
+	}
+	return oldValue.RequestCount, nil
+}
+
+// AddRequestCount adds i to the "request_count" field.
+func (m *UsageHourlyDimMutation) AddRequestCount(i int64) {
+	if m.addrequest_count != nil {
+		*m.addrequest_count += i
+	} else {
+		m.addrequest_count = &i
+	}
+}
+
+// AddedRequestCount returns the value that was added to the "request_count" field in this mutation.
+func (m *UsageHourlyDimMutation) AddedRequestCount() (r int64, exists bool) {
+	v := m.addrequest_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRequestCount resets all changes to the "request_count" field.
+func (m *UsageHourlyDimMutation) ResetRequestCount() {
+	m.request_count = nil
+	m.addrequest_count = nil
+}
+
+// SetSuccessCount sets the "success_count" field.
+func (m *UsageHourlyDimMutation) SetSuccessCount(i int64) {
+	m.success_count = &i
+	m.addsuccess_count = nil
+}
+
+// SuccessCount returns the value of the "success_count" field in the mutation.
+func (m *UsageHourlyDimMutation) SuccessCount() (r int64, exists bool) {
+	v := m.success_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSuccessCount returns the old "success_count" field's value of the UsageHourlyDim entity.
+// If the UsageHourlyDim object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UsageHourlyDimMutation) OldSuccessCount(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSuccessCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSuccessCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSuccessCount: %w", err)
+	}
+	return oldValue.SuccessCount, nil
+}
+
+// AddSuccessCount adds i to the "success_count" field.
+func (m *UsageHourlyDimMutation) AddSuccessCount(i int64) {
+	if m.addsuccess_count != nil {
+		*m.addsuccess_count += i
+	} else {
+		m.addsuccess_count = &i
+	}
+}
+
+// AddedSuccessCount returns the value that was added to the "success_count" field in this mutation.
+func (m *UsageHourlyDimMutation) AddedSuccessCount() (r int64, exists bool) {
+	v := m.addsuccess_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSuccessCount resets all changes to the "success_count" field.
+func (m *UsageHourlyDimMutation) ResetSuccessCount() {
+	m.success_count = nil
+	m.addsuccess_count = nil
+}
+
+// SetErrorCount sets the "error_count" field.
+func (m *UsageHourlyDimMutation) SetErrorCount(i int64) {
+	m.error_count = &i
+	m.adderror_count = nil
+}
+
+// ErrorCount returns the value of the "error_count" field in the mutation.
+func (m *UsageHourlyDimMutation) ErrorCount() (r int64, exists bool) {
+	v := m.error_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldErrorCount returns the old "error_count" field's value of the UsageHourlyDim entity.
+// If the UsageHourlyDim object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UsageHourlyDimMutation) OldErrorCount(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldErrorCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldErrorCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldErrorCount: %w", err)
+	}
+	return oldValue.ErrorCount, nil
+}
+
+// AddErrorCount adds i to the "error_count" field.
+func (m *UsageHourlyDimMutation) AddErrorCount(i int64) {
+	if m.adderror_count != nil {
+		*m.adderror_count += i
+	} else {
+		m.adderror_count = &i
+	}
+}
+
+// AddedErrorCount returns the value that was added to the "error_count" field in this mutation.
+func (m *UsageHourlyDimMutation) AddedErrorCount() (r int64, exists bool) {
+	v := m.adderror_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetErrorCount resets all changes to the "error_count" field.
+func (m *UsageHourlyDimMutation) ResetErrorCount() {
+	m.error_count = nil
+	m.adderror_count = nil
+}
+
+// SetInputTokens sets the "input_tokens" field.
+func (m *UsageHourlyDimMutation) SetInputTokens(i int64) {
+	m.input_tokens = &i
+	m.addinput_tokens = nil
+}
+
+// InputTokens returns the value of the "input_tokens" field in the mutation.
+func (m *UsageHourlyDimMutation) InputTokens() (r int64, exists bool) {
+	v := m.input_tokens
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInputTokens returns the old "input_tokens" field's value of the UsageHourlyDim entity.
+// If the UsageHourlyDim object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UsageHourlyDimMutation) OldInputTokens(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInputTokens is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInputTokens requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInputTokens: %w", err)
+	}
+	return oldValue.InputTokens, nil
+}
+
+// AddInputTokens adds i to the "input_tokens" field.
+func (m *UsageHourlyDimMutation) AddInputTokens(i int64) {
+	if m.addinput_tokens != nil {
+		*m.addinput_tokens += i
+	} else {
+		m.addinput_tokens = &i
+	}
+}
+
+// AddedInputTokens returns the value that was added to the "input_tokens" field in this mutation.
+func (m *UsageHourlyDimMutation) AddedInputTokens() (r int64, exists bool) {
+	v := m.addinput_tokens
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetInputTokens resets all changes to the "input_tokens" field.
+func (m *UsageHourlyDimMutation) ResetInputTokens() {
+	m.input_tokens = nil
+	m.addinput_tokens = nil
+}
+
+// SetOutputTokens sets the "output_tokens" field.
+func (m *UsageHourlyDimMutation) SetOutputTokens(i int64) {
+	m.output_tokens = &i
+	m.addoutput_tokens = nil
+}
+
+// OutputTokens returns the value of the "output_tokens" field in the mutation.
+func (m *UsageHourlyDimMutation) OutputTokens() (r int64, exists bool) {
+	v := m.output_tokens
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOutputTokens returns the old "output_tokens" field's value of the UsageHourlyDim entity.
+// If the UsageHourlyDim object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UsageHourlyDimMutation) OldOutputTokens(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOutputTokens is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOutputTokens requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOutputTokens: %w", err)
+	}
+	return oldValue.OutputTokens, nil
+}
+
+// AddOutputTokens adds i to the "output_tokens" field.
+func (m *UsageHourlyDimMutation) AddOutputTokens(i int64) {
+	if m.addoutput_tokens != nil {
+		*m.addoutput_tokens += i
+	} else {
+		m.addoutput_tokens = &i
+	}
+}
+
+// AddedOutputTokens returns the value that was added to the "output_tokens" field in this mutation.
+func (m *UsageHourlyDimMutation) AddedOutputTokens() (r int64, exists bool) {
+	v := m.addoutput_tokens
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetOutputTokens resets all changes to the "output_tokens" field.
+func (m *UsageHourlyDimMutation) ResetOutputTokens() {
+	m.output_tokens = nil
+	m.addoutput_tokens = nil
+}
+
+// SetCacheCreationInputTokens sets the "cache_creation_input_tokens" field.
+func (m *UsageHourlyDimMutation) SetCacheCreationInputTokens(i int64) {
+	m.cache_creation_input_tokens = &i
+	m.addcache_creation_input_tokens = nil
+}
+
+// CacheCreationInputTokens returns the value of the "cache_creation_input_tokens" field in the mutation.
+func (m *UsageHourlyDimMutation) CacheCreationInputTokens() (r int64, exists bool) {
+	v := m.cache_creation_input_tokens
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCacheCreationInputTokens returns the old "cache_creation_input_tokens" field's value of the UsageHourlyDim entity.
+// If the UsageHourlyDim object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UsageHourlyDimMutation) OldCacheCreationInputTokens(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCacheCreationInputTokens is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCacheCreationInputTokens requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCacheCreationInputTokens: %w", err)
+	}
+	return oldValue.CacheCreationInputTokens, nil
+}
+
+// AddCacheCreationInputTokens adds i to the "cache_creation_input_tokens" field.
+func (m *UsageHourlyDimMutation) AddCacheCreationInputTokens(i int64) {
+	if m.addcache_creation_input_tokens != nil {
+		*m.addcache_creation_input_tokens += i
+	} else {
+		m.addcache_creation_input_tokens = &i
+	}
+}
+
+// AddedCacheCreationInputTokens returns the value that was added to the "cache_creation_input_tokens" field in this mutation.
+func (m *UsageHourlyDimMutation) AddedCacheCreationInputTokens() (r int64, exists bool) {
+	v := m.addcache_creation_input_tokens
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCacheCreationInputTokens resets all changes to the "cache_creation_input_tokens" field.
+func (m *UsageHourlyDimMutation) ResetCacheCreationInputTokens() {
+	m.cache_creation_input_tokens = nil
+	m.addcache_creation_input_tokens = nil
+}
+
+// SetCacheReadInputTokens sets the "cache_read_input_tokens" field.
+func (m *UsageHourlyDimMutation) SetCacheReadInputTokens(i int64) {
+	m.cache_read_input_tokens = &i
+	m.addcache_read_input_tokens = nil
+}
+
+// CacheReadInputTokens returns the value of the "cache_read_input_tokens" field in the mutation.
+func (m *UsageHourlyDimMutation) CacheReadInputTokens() (r int64, exists bool) {
+	v := m.cache_read_input_tokens
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCacheReadInputTokens returns the old "cache_read_input_tokens" field's value of the UsageHourlyDim entity.
+// If the UsageHourlyDim object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UsageHourlyDimMutation) OldCacheReadInputTokens(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCacheReadInputTokens is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCacheReadInputTokens requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCacheReadInputTokens: %w", err)
+	}
+	return oldValue.CacheReadInputTokens, nil
+}
+
+// AddCacheReadInputTokens adds i to the "cache_read_input_tokens" field.
+func (m *UsageHourlyDimMutation) AddCacheReadInputTokens(i int64) {
+	if m.addcache_read_input_tokens != nil {
+		*m.addcache_read_input_tokens += i
+	} else {
+		m.addcache_read_input_tokens = &i
+	}
+}
+
+// AddedCacheReadInputTokens returns the value that was added to the "cache_read_input_tokens" field in this mutation.
+func (m *UsageHourlyDimMutation) AddedCacheReadInputTokens() (r int64, exists bool) {
+	v := m.addcache_read_input_tokens
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCacheReadInputTokens resets all changes to the "cache_read_input_tokens" field.
+func (m *UsageHourlyDimMutation) ResetCacheReadInputTokens() {
+	m.cache_read_input_tokens = nil
+	m.addcache_read_input_tokens = nil
+}
+
+// SetCostNano sets the "cost_nano" field.
+func (m *UsageHourlyDimMutation) SetCostNano(i int64) {
+	m.cost_nano = &i
+	m.addcost_nano = nil
+}
+
+// CostNano returns the value of the "cost_nano" field in the mutation.
+func (m *UsageHourlyDimMutation) CostNano() (r int64, exists bool) {
+	v := m.cost_nano
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCostNano returns the old "cost_nano" field's value of the UsageHourlyDim entity.
+// If the UsageHourlyDim object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UsageHourlyDimMutation) OldCostNano(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCostNano is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCostNano requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCostNano: %w", err)
+	}
+	return oldValue.CostNano, nil
+}
+
+// AddCostNano adds i to the "cost_nano" field.
+func (m *UsageHourlyDimMutation) AddCostNano(i int64) {
+	if m.addcost_nano != nil {
+		*m.addcost_nano += i
+	} else {
+		m.addcost_nano = &i
+	}
+}
+
+// AddedCostNano returns the value that was added to the "cost_nano" field in this mutation.
+func (m *UsageHourlyDimMutation) AddedCostNano() (r int64, exists bool) {
+	v := m.addcost_nano
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCostNano resets all changes to the "cost_nano" field.
+func (m *UsageHourlyDimMutation) ResetCostNano() {
+	m.cost_nano = nil
+	m.addcost_nano = nil
+}
+
+// SetDurationMsSum sets the "duration_ms_sum" field.
+func (m *UsageHourlyDimMutation) SetDurationMsSum(i int64) {
+	m.duration_ms_sum = &i
+	m.addduration_ms_sum = nil
+}
+
+// DurationMsSum returns the value of the "duration_ms_sum" field in the mutation.
+func (m *UsageHourlyDimMutation) DurationMsSum() (r int64, exists bool) {
+	v := m.duration_ms_sum
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDurationMsSum returns the old "duration_ms_sum" field's value of the UsageHourlyDim entity.
+// If the UsageHourlyDim object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UsageHourlyDimMutation) OldDurationMsSum(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDurationMsSum is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDurationMsSum requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDurationMsSum: %w", err)
+	}
+	return oldValue.DurationMsSum, nil
+}
+
+// AddDurationMsSum adds i to the "duration_ms_sum" field.
+func (m *UsageHourlyDimMutation) AddDurationMsSum(i int64) {
+	if m.addduration_ms_sum != nil {
+		*m.addduration_ms_sum += i
+	} else {
+		m.addduration_ms_sum = &i
+	}
+}
+
+// AddedDurationMsSum returns the value that was added to the "duration_ms_sum" field in this mutation.
+func (m *UsageHourlyDimMutation) AddedDurationMsSum() (r int64, exists bool) {
+	v := m.addduration_ms_sum
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetDurationMsSum resets all changes to the "duration_ms_sum" field.
+func (m *UsageHourlyDimMutation) ResetDurationMsSum() {
+	m.duration_ms_sum = nil
+	m.addduration_ms_sum = nil
+}
+
+// SetTtfbMsSum sets the "ttfb_ms_sum" field.
+func (m *UsageHourlyDimMutation) SetTtfbMsSum(i int64) {
+	m.ttfb_ms_sum = &i
+	m.addttfb_ms_sum = nil
+}
+
+// TtfbMsSum returns the value of the "ttfb_ms_sum" field in the mutation.
+func (m *UsageHourlyDimMutation) TtfbMsSum() (r int64, exists bool) {
+	v := m.ttfb_ms_sum
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTtfbMsSum returns the old "ttfb_ms_sum" field's value of the UsageHourlyDim entity.
+// If the UsageHourlyDim object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UsageHourlyDimMutation) OldTtfbMsSum(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTtfbMsSum is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTtfbMsSum requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTtfbMsSum: %w", err)
+	}
+	return oldValue.TtfbMsSum, nil
+}
+
+// AddTtfbMsSum adds i to the "ttfb_ms_sum" field.
+func (m *UsageHourlyDimMutation) AddTtfbMsSum(i int64) {
+	if m.addttfb_ms_sum != nil {
+		*m.addttfb_ms_sum += i
+	} else {
+		m.addttfb_ms_sum = &i
+	}
+}
+
+// AddedTtfbMsSum returns the value that was added to the "ttfb_ms_sum" field in this mutation.
+func (m *UsageHourlyDimMutation) AddedTtfbMsSum() (r int64, exists bool) {
+	v := m.addttfb_ms_sum
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTtfbMsSum resets all changes to the "ttfb_ms_sum" field.
+func (m *UsageHourlyDimMutation) ResetTtfbMsSum() {
+	m.ttfb_ms_sum = nil
+	m.addttfb_ms_sum = nil
+}
+
+// SetTtfbCount sets the "ttfb_count" field.
+func (m *UsageHourlyDimMutation) SetTtfbCount(i int64) {
+	m.ttfb_count = &i
+	m.addttfb_count = nil
+}
+
+// TtfbCount returns the value of the "ttfb_count" field in the mutation.
+func (m *UsageHourlyDimMutation) TtfbCount() (r int64, exists bool) {
+	v := m.ttfb_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTtfbCount returns the old "ttfb_count" field's value of the UsageHourlyDim entity.
+// If the UsageHourlyDim object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UsageHourlyDimMutation) OldTtfbCount(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTtfbCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTtfbCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTtfbCount: %w", err)
+	}
+	return oldValue.TtfbCount, nil
+}
+
+// AddTtfbCount adds i to the "ttfb_count" field.
+func (m *UsageHourlyDimMutation) AddTtfbCount(i int64) {
+	if m.addttfb_count != nil {
+		*m.addttfb_count += i
+	} else {
+		m.addttfb_count = &i
+	}
+}
+
+// AddedTtfbCount returns the value that was added to the "ttfb_count" field in this mutation.
+func (m *UsageHourlyDimMutation) AddedTtfbCount() (r int64, exists bool) {
+	v := m.addttfb_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTtfbCount resets all changes to the "ttfb_count" field.
+func (m *UsageHourlyDimMutation) ResetTtfbCount() {
+	m.ttfb_count = nil
+	m.addttfb_count = nil
+}
+
+// Where appends a list predicates to the UsageHourlyDimMutation builder.
+func (m *UsageHourlyDimMutation) Where(ps ...predicate.UsageHourlyDim) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the UsageHourlyDimMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *UsageHourlyDimMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.UsageHourlyDim, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *UsageHourlyDimMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *UsageHourlyDimMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (UsageHourlyDim).
+func (m *UsageHourlyDimMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *UsageHourlyDimMutation) Fields() []string {
+	fields := make([]string, 0, 15)
+	if m.hour_start != nil {
+		fields = append(fields, usagehourlydim.FieldHourStart)
+	}
+	if m.dim != nil {
+		fields = append(fields, usagehourlydim.FieldDim)
+	}
+	if m.dim_id != nil {
+		fields = append(fields, usagehourlydim.FieldDimID)
+	}
+	if m.model != nil {
+		fields = append(fields, usagehourlydim.FieldModel)
+	}
+	if m.request_count != nil {
+		fields = append(fields, usagehourlydim.FieldRequestCount)
+	}
+	if m.success_count != nil {
+		fields = append(fields, usagehourlydim.FieldSuccessCount)
+	}
+	if m.error_count != nil {
+		fields = append(fields, usagehourlydim.FieldErrorCount)
+	}
+	if m.input_tokens != nil {
+		fields = append(fields, usagehourlydim.FieldInputTokens)
+	}
+	if m.output_tokens != nil {
+		fields = append(fields, usagehourlydim.FieldOutputTokens)
+	}
+	if m.cache_creation_input_tokens != nil {
+		fields = append(fields, usagehourlydim.FieldCacheCreationInputTokens)
+	}
+	if m.cache_read_input_tokens != nil {
+		fields = append(fields, usagehourlydim.FieldCacheReadInputTokens)
+	}
+	if m.cost_nano != nil {
+		fields = append(fields, usagehourlydim.FieldCostNano)
+	}
+	if m.duration_ms_sum != nil {
+		fields = append(fields, usagehourlydim.FieldDurationMsSum)
+	}
+	if m.ttfb_ms_sum != nil {
+		fields = append(fields, usagehourlydim.FieldTtfbMsSum)
+	}
+	if m.ttfb_count != nil {
+		fields = append(fields, usagehourlydim.FieldTtfbCount)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *UsageHourlyDimMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case usagehourlydim.FieldHourStart:
+		return m.HourStart()
+	case usagehourlydim.FieldDim:
+		return m.Dim()
+	case usagehourlydim.FieldDimID:
+		return m.DimID()
+	case usagehourlydim.FieldModel:
+		return m.Model()
+	case usagehourlydim.FieldRequestCount:
+		return m.RequestCount()
+	case usagehourlydim.FieldSuccessCount:
+		return m.SuccessCount()
+	case usagehourlydim.FieldErrorCount:
+		return m.ErrorCount()
+	case usagehourlydim.FieldInputTokens:
+		return m.InputTokens()
+	case usagehourlydim.FieldOutputTokens:
+		return m.OutputTokens()
+	case usagehourlydim.FieldCacheCreationInputTokens:
+		return m.CacheCreationInputTokens()
+	case usagehourlydim.FieldCacheReadInputTokens:
+		return m.CacheReadInputTokens()
+	case usagehourlydim.FieldCostNano:
+		return m.CostNano()
+	case usagehourlydim.FieldDurationMsSum:
+		return m.DurationMsSum()
+	case usagehourlydim.FieldTtfbMsSum:
+		return m.TtfbMsSum()
+	case usagehourlydim.FieldTtfbCount:
+		return m.TtfbCount()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *UsageHourlyDimMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case usagehourlydim.FieldHourStart:
+		return m.OldHourStart(ctx)
+	case usagehourlydim.FieldDim:
+		return m.OldDim(ctx)
+	case usagehourlydim.FieldDimID:
+		return m.OldDimID(ctx)
+	case usagehourlydim.FieldModel:
+		return m.OldModel(ctx)
+	case usagehourlydim.FieldRequestCount:
+		return m.OldRequestCount(ctx)
+	case usagehourlydim.FieldSuccessCount:
+		return m.OldSuccessCount(ctx)
+	case usagehourlydim.FieldErrorCount:
+		return m.OldErrorCount(ctx)
+	case usagehourlydim.FieldInputTokens:
+		return m.OldInputTokens(ctx)
+	case usagehourlydim.FieldOutputTokens:
+		return m.OldOutputTokens(ctx)
+	case usagehourlydim.FieldCacheCreationInputTokens:
+		return m.OldCacheCreationInputTokens(ctx)
+	case usagehourlydim.FieldCacheReadInputTokens:
+		return m.OldCacheReadInputTokens(ctx)
+	case usagehourlydim.FieldCostNano:
+		return m.OldCostNano(ctx)
+	case usagehourlydim.FieldDurationMsSum:
+		return m.OldDurationMsSum(ctx)
+	case usagehourlydim.FieldTtfbMsSum:
+		return m.OldTtfbMsSum(ctx)
+	case usagehourlydim.FieldTtfbCount:
+		return m.OldTtfbCount(ctx)
+	}
+	return nil, fmt.Errorf("unknown UsageHourlyDim field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *UsageHourlyDimMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case usagehourlydim.FieldHourStart:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHourStart(v)
+		return nil
+	case usagehourlydim.FieldDim:
+		v, ok := value.(usagehourlydim.Dim)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDim(v)
+		return nil
+	case usagehourlydim.FieldDimID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDimID(v)
+		return nil
+	case usagehourlydim.FieldModel:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetModel(v)
+		return nil
+	case usagehourlydim.FieldRequestCount:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRequestCount(v)
+		return nil
+	case usagehourlydim.FieldSuccessCount:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSuccessCount(v)
+		return nil
+	case usagehourlydim.FieldErrorCount:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetErrorCount(v)
+		return nil
+	case usagehourlydim.FieldInputTokens:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInputTokens(v)
+		return nil
+	case usagehourlydim.FieldOutputTokens:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOutputTokens(v)
+		return nil
+	case usagehourlydim.FieldCacheCreationInputTokens:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCacheCreationInputTokens(v)
+		return nil
+	case usagehourlydim.FieldCacheReadInputTokens:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCacheReadInputTokens(v)
+		return nil
+	case usagehourlydim.FieldCostNano:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCostNano(v)
+		return nil
+	case usagehourlydim.FieldDurationMsSum:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDurationMsSum(v)
+		return nil
+	case usagehourlydim.FieldTtfbMsSum:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTtfbMsSum(v)
+		return nil
+	case usagehourlydim.FieldTtfbCount:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTtfbCount(v)
+		return nil
+	}
+	return fmt.Errorf("unknown UsageHourlyDim field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *UsageHourlyDimMutation) AddedFields() []string {
+	var fields []string
+	if m.adddim_id != nil {
+		fields = append(fields, usagehourlydim.FieldDimID)
+	}
+	if m.addrequest_count != nil {
+		fields = append(fields, usagehourlydim.FieldRequestCount)
+	}
+	if m.addsuccess_count != nil {
+		fields = append(fields, usagehourlydim.FieldSuccessCount)
+	}
+	if m.adderror_count != nil {
+		fields = append(fields, usagehourlydim.FieldErrorCount)
+	}
+	if m.addinput_tokens != nil {
+		fields = append(fields, usagehourlydim.FieldInputTokens)
+	}
+	if m.addoutput_tokens != nil {
+		fields = append(fields, usagehourlydim.FieldOutputTokens)
+	}
+	if m.addcache_creation_input_tokens != nil {
+		fields = append(fields, usagehourlydim.FieldCacheCreationInputTokens)
+	}
+	if m.addcache_read_input_tokens != nil {
+		fields = append(fields, usagehourlydim.FieldCacheReadInputTokens)
+	}
+	if m.addcost_nano != nil {
+		fields = append(fields, usagehourlydim.FieldCostNano)
+	}
+	if m.addduration_ms_sum != nil {
+		fields = append(fields, usagehourlydim.FieldDurationMsSum)
+	}
+	if m.addttfb_ms_sum != nil {
+		fields = append(fields, usagehourlydim.FieldTtfbMsSum)
+	}
+	if m.addttfb_count != nil {
+		fields = append(fields, usagehourlydim.FieldTtfbCount)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *UsageHourlyDimMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case usagehourlydim.FieldDimID:
+		return m.AddedDimID()
+	case usagehourlydim.FieldRequestCount:
+		return m.AddedRequestCount()
+	case usagehourlydim.FieldSuccessCount:
+		return m.AddedSuccessCount()
+	case usagehourlydim.FieldErrorCount:
+		return m.AddedErrorCount()
+	case usagehourlydim.FieldInputTokens:
+		return m.AddedInputTokens()
+	case usagehourlydim.FieldOutputTokens:
+		return m.AddedOutputTokens()
+	case usagehourlydim.FieldCacheCreationInputTokens:
+		return m.AddedCacheCreationInputTokens()
+	case usagehourlydim.FieldCacheReadInputTokens:
+		return m.AddedCacheReadInputTokens()
+	case usagehourlydim.FieldCostNano:
+		return m.AddedCostNano()
+	case usagehourlydim.FieldDurationMsSum:
+		return m.AddedDurationMsSum()
+	case usagehourlydim.FieldTtfbMsSum:
+		return m.AddedTtfbMsSum()
+	case usagehourlydim.FieldTtfbCount:
+		return m.AddedTtfbCount()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *UsageHourlyDimMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case usagehourlydim.FieldDimID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDimID(v)
+		return nil
+	case usagehourlydim.FieldRequestCount:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRequestCount(v)
+		return nil
+	case usagehourlydim.FieldSuccessCount:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSuccessCount(v)
+		return nil
+	case usagehourlydim.FieldErrorCount:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddErrorCount(v)
+		return nil
+	case usagehourlydim.FieldInputTokens:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddInputTokens(v)
+		return nil
+	case usagehourlydim.FieldOutputTokens:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOutputTokens(v)
+		return nil
+	case usagehourlydim.FieldCacheCreationInputTokens:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCacheCreationInputTokens(v)
+		return nil
+	case usagehourlydim.FieldCacheReadInputTokens:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCacheReadInputTokens(v)
+		return nil
+	case usagehourlydim.FieldCostNano:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCostNano(v)
+		return nil
+	case usagehourlydim.FieldDurationMsSum:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDurationMsSum(v)
+		return nil
+	case usagehourlydim.FieldTtfbMsSum:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTtfbMsSum(v)
+		return nil
+	case usagehourlydim.FieldTtfbCount:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTtfbCount(v)
+		return nil
+	}
+	return fmt.Errorf("unknown UsageHourlyDim numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *UsageHourlyDimMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *UsageHourlyDimMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *UsageHourlyDimMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown UsageHourlyDim nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *UsageHourlyDimMutation) ResetField(name string) error {
+	switch name {
+	case usagehourlydim.FieldHourStart:
+		m.ResetHourStart()
+		return nil
+	case usagehourlydim.FieldDim:
+		m.ResetDim()
+		return nil
+	case usagehourlydim.FieldDimID:
+		m.ResetDimID()
+		return nil
+	case usagehourlydim.FieldModel:
+		m.ResetModel()
+		return nil
+	case usagehourlydim.FieldRequestCount:
+		m.ResetRequestCount()
+		return nil
+	case usagehourlydim.FieldSuccessCount:
+		m.ResetSuccessCount()
+		return nil
+	case usagehourlydim.FieldErrorCount:
+		m.ResetErrorCount()
+		return nil
+	case usagehourlydim.FieldInputTokens:
+		m.ResetInputTokens()
+		return nil
+	case usagehourlydim.FieldOutputTokens:
+		m.ResetOutputTokens()
+		return nil
+	case usagehourlydim.FieldCacheCreationInputTokens:
+		m.ResetCacheCreationInputTokens()
+		return nil
+	case usagehourlydim.FieldCacheReadInputTokens:
+		m.ResetCacheReadInputTokens()
+		return nil
+	case usagehourlydim.FieldCostNano:
+		m.ResetCostNano()
+		return nil
+	case usagehourlydim.FieldDurationMsSum:
+		m.ResetDurationMsSum()
+		return nil
+	case usagehourlydim.FieldTtfbMsSum:
+		m.ResetTtfbMsSum()
+		return nil
+	case usagehourlydim.FieldTtfbCount:
+		m.ResetTtfbCount()
+		return nil
+	}
+	return fmt.Errorf("unknown UsageHourlyDim field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *UsageHourlyDimMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *UsageHourlyDimMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *UsageHourlyDimMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *UsageHourlyDimMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *UsageHourlyDimMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *UsageHourlyDimMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *UsageHourlyDimMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown UsageHourlyDim unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *UsageHourlyDimMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown UsageHourlyDim edge %s", name)
 }
 
 // UsageLedgerMutation represents an operation that mutates the UsageLedger nodes in the graph.

@@ -13,6 +13,7 @@ import (
 	"github.com/cchub/cchub/ent/schema"
 	"github.com/cchub/cchub/ent/systemsetting"
 	"github.com/cchub/cchub/ent/usagehourly"
+	"github.com/cchub/cchub/ent/usagehourlydim"
 	"github.com/cchub/cchub/ent/usageledger"
 	"github.com/cchub/cchub/ent/user"
 
@@ -512,6 +513,62 @@ func init() {
 	usagehourlyDescTtfbCount := usagehourlyFields[15].Descriptor()
 	// usagehourly.DefaultTtfbCount holds the default value on creation for the ttfb_count field.
 	usagehourly.DefaultTtfbCount = usagehourlyDescTtfbCount.Default.(int64)
+	usagehourlydimFields := schema.UsageHourlyDim{}.Fields()
+	_ = usagehourlydimFields
+	// usagehourlydimDescDimID is the schema descriptor for dim_id field.
+	usagehourlydimDescDimID := usagehourlydimFields[2].Descriptor()
+	// usagehourlydim.DefaultDimID holds the default value on creation for the dim_id field.
+	usagehourlydim.DefaultDimID = usagehourlydimDescDimID.Default.(int)
+	// usagehourlydimDescModel is the schema descriptor for model field.
+	usagehourlydimDescModel := usagehourlydimFields[3].Descriptor()
+	// usagehourlydim.DefaultModel holds the default value on creation for the model field.
+	usagehourlydim.DefaultModel = usagehourlydimDescModel.Default.(string)
+	// usagehourlydim.ModelValidator is a validator for the "model" field. It is called by the builders before save.
+	usagehourlydim.ModelValidator = usagehourlydimDescModel.Validators[0].(func(string) error)
+	// usagehourlydimDescRequestCount is the schema descriptor for request_count field.
+	usagehourlydimDescRequestCount := usagehourlydimFields[4].Descriptor()
+	// usagehourlydim.DefaultRequestCount holds the default value on creation for the request_count field.
+	usagehourlydim.DefaultRequestCount = usagehourlydimDescRequestCount.Default.(int64)
+	// usagehourlydimDescSuccessCount is the schema descriptor for success_count field.
+	usagehourlydimDescSuccessCount := usagehourlydimFields[5].Descriptor()
+	// usagehourlydim.DefaultSuccessCount holds the default value on creation for the success_count field.
+	usagehourlydim.DefaultSuccessCount = usagehourlydimDescSuccessCount.Default.(int64)
+	// usagehourlydimDescErrorCount is the schema descriptor for error_count field.
+	usagehourlydimDescErrorCount := usagehourlydimFields[6].Descriptor()
+	// usagehourlydim.DefaultErrorCount holds the default value on creation for the error_count field.
+	usagehourlydim.DefaultErrorCount = usagehourlydimDescErrorCount.Default.(int64)
+	// usagehourlydimDescInputTokens is the schema descriptor for input_tokens field.
+	usagehourlydimDescInputTokens := usagehourlydimFields[7].Descriptor()
+	// usagehourlydim.DefaultInputTokens holds the default value on creation for the input_tokens field.
+	usagehourlydim.DefaultInputTokens = usagehourlydimDescInputTokens.Default.(int64)
+	// usagehourlydimDescOutputTokens is the schema descriptor for output_tokens field.
+	usagehourlydimDescOutputTokens := usagehourlydimFields[8].Descriptor()
+	// usagehourlydim.DefaultOutputTokens holds the default value on creation for the output_tokens field.
+	usagehourlydim.DefaultOutputTokens = usagehourlydimDescOutputTokens.Default.(int64)
+	// usagehourlydimDescCacheCreationInputTokens is the schema descriptor for cache_creation_input_tokens field.
+	usagehourlydimDescCacheCreationInputTokens := usagehourlydimFields[9].Descriptor()
+	// usagehourlydim.DefaultCacheCreationInputTokens holds the default value on creation for the cache_creation_input_tokens field.
+	usagehourlydim.DefaultCacheCreationInputTokens = usagehourlydimDescCacheCreationInputTokens.Default.(int64)
+	// usagehourlydimDescCacheReadInputTokens is the schema descriptor for cache_read_input_tokens field.
+	usagehourlydimDescCacheReadInputTokens := usagehourlydimFields[10].Descriptor()
+	// usagehourlydim.DefaultCacheReadInputTokens holds the default value on creation for the cache_read_input_tokens field.
+	usagehourlydim.DefaultCacheReadInputTokens = usagehourlydimDescCacheReadInputTokens.Default.(int64)
+	// usagehourlydimDescCostNano is the schema descriptor for cost_nano field.
+	usagehourlydimDescCostNano := usagehourlydimFields[11].Descriptor()
+	// usagehourlydim.DefaultCostNano holds the default value on creation for the cost_nano field.
+	usagehourlydim.DefaultCostNano = usagehourlydimDescCostNano.Default.(int64)
+	// usagehourlydimDescDurationMsSum is the schema descriptor for duration_ms_sum field.
+	usagehourlydimDescDurationMsSum := usagehourlydimFields[12].Descriptor()
+	// usagehourlydim.DefaultDurationMsSum holds the default value on creation for the duration_ms_sum field.
+	usagehourlydim.DefaultDurationMsSum = usagehourlydimDescDurationMsSum.Default.(int64)
+	// usagehourlydimDescTtfbMsSum is the schema descriptor for ttfb_ms_sum field.
+	usagehourlydimDescTtfbMsSum := usagehourlydimFields[13].Descriptor()
+	// usagehourlydim.DefaultTtfbMsSum holds the default value on creation for the ttfb_ms_sum field.
+	usagehourlydim.DefaultTtfbMsSum = usagehourlydimDescTtfbMsSum.Default.(int64)
+	// usagehourlydimDescTtfbCount is the schema descriptor for ttfb_count field.
+	usagehourlydimDescTtfbCount := usagehourlydimFields[14].Descriptor()
+	// usagehourlydim.DefaultTtfbCount holds the default value on creation for the ttfb_count field.
+	usagehourlydim.DefaultTtfbCount = usagehourlydimDescTtfbCount.Default.(int64)
 	usageledgerFields := schema.UsageLedger{}.Fields()
 	_ = usageledgerFields
 	// usageledgerDescCreatedAt is the schema descriptor for created_at field.

@@ -28,6 +28,8 @@ type Tx struct {
 	SystemSetting *SystemSettingClient
 	// UsageHourly is the client for interacting with the UsageHourly builders.
 	UsageHourly *UsageHourlyClient
+	// UsageHourlyDim is the client for interacting with the UsageHourlyDim builders.
+	UsageHourlyDim *UsageHourlyDimClient
 	// UsageLedger is the client for interacting with the UsageLedger builders.
 	UsageLedger *UsageLedgerClient
 	// User is the client for interacting with the User builders.
@@ -170,6 +172,7 @@ func (tx *Tx) init() {
 	tx.RequestLog = NewRequestLogClient(tx.config)
 	tx.SystemSetting = NewSystemSettingClient(tx.config)
 	tx.UsageHourly = NewUsageHourlyClient(tx.config)
+	tx.UsageHourlyDim = NewUsageHourlyDimClient(tx.config)
 	tx.UsageLedger = NewUsageLedgerClient(tx.config)
 	tx.User = NewUserClient(tx.config)
 }

@@ -93,6 +93,18 @@ func (f UsageHourlyFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value,
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.UsageHourlyMutation", m)
 }
 
+// The UsageHourlyDimFunc type is an adapter to allow the use of ordinary
+// function as UsageHourlyDim mutator.
+type UsageHourlyDimFunc func(context.Context, *ent.UsageHourlyDimMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f UsageHourlyDimFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.UsageHourlyDimMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.UsageHourlyDimMutation", m)
+}
+
 // The UsageLedgerFunc type is an adapter to allow the use of ordinary
 // function as UsageLedger mutator.
 type UsageLedgerFunc func(context.Context, *ent.UsageLedgerMutation) (ent.Value, error)

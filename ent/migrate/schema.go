@@ -253,6 +253,38 @@ var (
 			},
 		},
 	}
+	// UsageHourlyDimsColumns holds the columns for the "usage_hourly_dims" table.
+	UsageHourlyDimsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "hour_start", Type: field.TypeTime},
+		{Name: "dim", Type: field.TypeEnum, Enums: []string{"total", "user", "key", "provider", "model"}},
+		{Name: "dim_id", Type: field.TypeInt, Default: 0},
+		{Name: "model", Type: field.TypeString, Size: 256, Default: ""},
+		{Name: "request_count", Type: field.TypeInt64, Default: 0},
+		{Name: "success_count", Type: field.TypeInt64, Default: 0},
+		{Name: "error_count", Type: field.TypeInt64, Default: 0},
+		{Name: "input_tokens", Type: field.TypeInt64, Default: 0},
+		{Name: "output_tokens", Type: field.TypeInt64, Default: 0},
+		{Name: "cache_creation_input_tokens", Type: field.TypeInt64, Default: 0},
+		{Name: "cache_read_input_tokens", Type: field.TypeInt64, Default: 0},
+		{Name: "cost_nano", Type: field.TypeInt64, Default: 0},
+		{Name: "duration_ms_sum", Type: field.TypeInt64, Default: 0},
+		{Name: "ttfb_ms_sum", Type: field.TypeInt64, Default: 0},
+		{Name: "ttfb_count", Type: field.TypeInt64, Default: 0},
+	}
+	// UsageHourlyDimsTable holds the schema information for the "usage_hourly_dims" table.
+	UsageHourlyDimsTable = &schema.Table{
+		Name:       "usage_hourly_dims",
+		Columns:    UsageHourlyDimsColumns,
+		PrimaryKey: []*schema.Column{UsageHourlyDimsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "usagehourlydim_dim_hour_start_dim_id_model",
+				Unique:  true,
+				Columns: []*schema.Column{UsageHourlyDimsColumns[2], UsageHourlyDimsColumns[1], UsageHourlyDimsColumns[3], UsageHourlyDimsColumns[4]},
+			},
+		},
+	}
 	// UsageLedgersColumns holds the columns for the "usage_ledgers" table.
 	UsageLedgersColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -343,6 +375,7 @@ var (
 		RequestLogsTable,
 		SystemSettingsTable,
 		UsageHourliesTable,
+		UsageHourlyDimsTable,
 		UsageLedgersTable,
 		UsersTable,
 	}

@@ -38,6 +38,9 @@ type SystemSetting func(*sql.Selector)
 // UsageHourly is the predicate function for usagehourly builders.
 type UsageHourly func(*sql.Selector)
 
+// UsageHourlyDim is the predicate function for usagehourlydim builders.
+type UsageHourlyDim func(*sql.Selector)
+
 // UsageLedger is the predicate function for usageledger builders.
 type UsageLedger func(*sql.Selector)
 
