@@ -18,6 +18,9 @@ type overviewPeriod struct {
 	ErrorRate     *float64 `json:"error_rate"`
 	P95DurationMs *int64   `json:"p95_duration_ms"`
 	P95TTFBMs     *int64   `json:"p95_ttfb_ms"`
+	// LatencySample is the number of requests the percentiles were computed over: all of the
+	// period's, or its latest 50,000 on a busier day.
+	LatencySample int64 `json:"latency_sample"`
 }
 
 type overviewView struct {
@@ -34,8 +37,8 @@ type overviewView struct {
 }
 
 // statsOverview serves GET /api/v1/stats/overview: today against yesterday in the hub's
-// timezone. Sums come from the hourly rollups; percentiles, active sessions and RPM from the
-// request logs of the day, the session window and the last minute.
+// timezone. Sums come from the hourly rollups; percentiles (over at most the latest 50,000
+// requests of each day), active sessions and RPM from the request logs.
 func (a *API) statsOverview(ctx context.Context, c *app.RequestContext) {
 	env, _, err := a.readEnv(ctx)
 	if err != nil {
@@ -75,7 +78,7 @@ func (a *API) overview(ctx context.Context, env readEnv) (overviewView, error) {
 			return overviewView{}, err
 		}
 		p := overviewPeriod{From: timeOut(r[0]), To: timeOut(r[1]), usageView: viewUsage(sums[i]),
-			P95DurationMs: lat.DurationMs, P95TTFBMs: lat.TTFBMs}
+			P95DurationMs: lat.DurationMs, P95TTFBMs: lat.TTFBMs, LatencySample: lat.Sample}
 		if sums[i].Requests > 0 {
 			e := ratio(sums[i].Errors, sums[i].Requests)
 			p.ErrorRate = &e

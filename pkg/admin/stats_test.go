@@ -57,7 +57,7 @@ func TestStatsOverview(t *testing.T) {
 		}
 		if td.Requests != 3 || td.Errors != 0 || td.CostUSD != "0.000003" || td.InputTokens != 300 ||
 			td.CacheReadInputTokens != 50 || td.Tokens != 380 || *td.ErrorRate != 0 ||
-			*td.AvgDurationMs != 200 || *td.P95DurationMs != 300 || *td.AvgTTFBMs != 20 || *td.P95TTFBMs != 30 {
+			*td.AvgDurationMs != 200 || *td.P95DurationMs != 300 || *td.AvgTTFBMs != 20 || *td.P95TTFBMs != 30 || td.LatencySample != 3 {
 			t.Fatalf("today %+v", td)
 		}
 		if yd.Requests != 2 || yd.Errors != 1 || *yd.ErrorRate != 0.5 || *yd.SuccessRate != 0.5 ||

@@ -92,8 +92,8 @@ const maxUsageBuckets = 5000
 // consecutive bounds, split by dim. Rows come back ordered by bucket, then id or model; a
 // bucket or dimension value without requests has no row.
 //
-// Whole hours come from the hourly rollups (usage_hourlies, written with the logs), so the cost
-// grows with hours × dimension values, not with requests. Only the hours that a bound cuts in
+// Whole hours come from the hourly rollups (usage_hourly_dims or usage_hourlies, written with
+// the logs), so the cost grows with hours × dimension values, not with requests. Only the hours that a bound cuts in
 // two (a range ending now, a day in a zone whose offset is not whole hours) are summed from the
 // request logs, an indexed range of at most an hour each. The rollups keep their totals when
 // log retention deletes old logs; a cut hour older than the retention then counts only what is
@@ -220,7 +220,13 @@ func dimSelect(dim UsageDim) string {
 	return string(dim)
 }
 
+// rollupUsage sums whole hours of rollups. A query that involves one dimension at most (its
+// split, its filter, or both on the same column) reads usage_hourly_dims, whose rows per hour
+// are the values of that one dimension; any other reads the combinations in usage_hourlies.
 func (s *Store) rollupUsage(ctx context.Context, from, to time.Time, dim UsageDim, f UsageFilter, byHour bool) ([]usagePart, error) {
+	if q, args, ok := dimQuery(from, to, dim, f, byHour); ok {
+		return s.queryUsage(ctx, q, args, dim, byHour)
+	}
 	var q strings.Builder
 	q.WriteString("SELECT ")
 	if byHour {
@@ -239,6 +245,68 @@ func (s *Store) rollupUsage(ctx context.Context, from, to time.Time, dim UsageDi
 		q.WriteString(" GROUP BY " + strings.Join(group, ", "))
 	}
 	return s.queryUsage(ctx, q.String(), args, dim, byHour)
+}
+
+// dimQuery builds the usage_hourly_dims query for dim and f, when they name one dimension at
+// most.
+func dimQuery(from, to time.Time, dim UsageDim, f UsageFilter, byHour bool) (string, []any, bool) {
+	type cond struct {
+		col UsageDim
+		val any
+	}
+	var conds []cond
+	if f.UserID != 0 {
+		conds = append(conds, cond{DimUser, f.UserID})
+	}
+	if f.KeyID != 0 {
+		conds = append(conds, cond{DimKey, f.KeyID})
+	}
+	if f.ProviderID != 0 {
+		conds = append(conds, cond{DimProvider, f.ProviderID})
+	}
+	if f.Model != "" {
+		conds = append(conds, cond{DimModel, f.Model})
+	}
+	col := dim
+	switch {
+	case len(conds) > 1:
+		return "", nil, false
+	case len(conds) == 1 && dim != DimNone && conds[0].col != dim:
+		return "", nil, false
+	case len(conds) == 1:
+		col = conds[0].col
+	}
+	name := map[UsageDim]string{DimNone: "total", DimUser: "user", DimKey: "key", DimProvider: "provider", DimModel: "model"}[col]
+	valueCol := "dim_id"
+	if col == DimModel {
+		valueCol = "model"
+	}
+	key := "0"
+	if dim != DimNone {
+		key = valueCol
+	}
+	var q strings.Builder
+	q.WriteString("SELECT ")
+	if byHour {
+		q.WriteString("hour_start, ")
+	}
+	q.WriteString(key + ", " + rollupSums + " FROM usage_hourly_dims WHERE dim = ? AND hour_start >= ? AND hour_start < ?")
+	args := []any{name, from, to}
+	if len(conds) == 1 {
+		q.WriteString(" AND " + valueCol + " = ?")
+		args = append(args, conds[0].val)
+	}
+	var group []string
+	if byHour {
+		group = append(group, "hour_start")
+	}
+	if dim != DimNone {
+		group = append(group, valueCol)
+	}
+	if len(group) > 0 {
+		q.WriteString(" GROUP BY " + strings.Join(group, ", "))
+	}
+	return q.String(), args, true
 }
 
 func (s *Store) logUsage(ctx context.Context, from, to time.Time, dim UsageDim, f UsageFilter) ([]usagePart, error) {

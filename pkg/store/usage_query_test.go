@@ -263,3 +263,73 @@ func ptr(p *int64) any {
 	}
 	return *p
 }
+
+// TestDimRollupsMatchCombinations: the per-dimension rollups the writer adds are the
+// combination rollups summed along each dimension.
+func TestDimRollupsMatchCombinations(t *testing.T) {
+	recs := spreadRecords(2000)
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		// In several batches, so that upserts add to existing rows.
+		for c := range slices.Chunk(recs, 300) {
+			if err := s.WriteBatch(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		combos, err := s.Client.UsageHourly.Query().All(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		type key struct {
+			hour       int64
+			dim, model string
+			id         int
+		}
+		want := map[key]int64{}
+		for _, r := range combos {
+			h := r.HourStart.Unix()
+			want[key{h, "total", "", 0}] += r.CostNano*1000 + r.RequestCount
+			want[key{h, "user", "", r.UserID}] += r.CostNano*1000 + r.RequestCount
+			want[key{h, "key", "", r.KeyID}] += r.CostNano*1000 + r.RequestCount
+			want[key{h, "provider", "", r.ProviderID}] += r.CostNano*1000 + r.RequestCount
+			want[key{h, "model", r.Model, 0}] += r.CostNano*1000 + r.RequestCount
+		}
+		dims, err := s.Client.UsageHourlyDim.Query().All(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(dims) != len(want) {
+			t.Fatalf("%d per-dimension rows, want %d", len(dims), len(want))
+		}
+		for _, d := range dims {
+			k := key{d.HourStart.Unix(), string(d.Dim), d.Model, d.DimID}
+			if got := d.CostNano*1000 + d.RequestCount; got != want[k] {
+				t.Fatalf("%+v: %d, want %d", k, got, want[k])
+			}
+		}
+	})
+}
+
+// TestLatencySampleBound: past the bound, the percentile is that of the latest requests.
+func TestLatencySampleBound(t *testing.T) {
+	recs := spreadRecords(1000)
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		writeRecords(t, s, recs)
+		defer store.SetLatencySample(100)()
+		from, to := spreadBase, spreadBase.Add(72*time.Hour)
+		sorted := slices.Clone(recs)
+		slices.SortFunc(sorted, func(a, b billing.Record) int { return b.CreatedAt.Compare(a.CreatedAt) })
+		var durs []int64
+		for _, r := range sorted[:100] {
+			durs = append(durs, r.DurationMs)
+		}
+		slices.Sort(durs)
+		got, err := s.LatencyPercentile(context.Background(), from, to, store.UsageFilter{}, 0.95)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Sample != 100 || got.DurationMs == nil || *got.DurationMs != durs[94] {
+			t.Fatalf("got %+v (p95 %v), want sample 100 and p95 %d", got, ptr(got.DurationMs), durs[94])
+		}
+	})
+}

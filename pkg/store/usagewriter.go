@@ -320,7 +320,7 @@ func addRollups(ctx context.Context, tx *ent.Tx, dialect string, recs []billing.
 			return fmt.Errorf("upsert hourly rollups: %w", err)
 		}
 	}
-	return nil
+	return addDimRollups(ctx, tx, dialect, sums)
 }
 
 // sanitizeRecord returns r made storable: times in UTC (SQLite compares timestamps as text, so

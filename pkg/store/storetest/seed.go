@@ -242,6 +242,50 @@ func SeedUsage(ctx context.Context, s *store.Store, sd Seed, progress func(done 
 		}
 	}
 	tot.Rollups = len(roll)
+	// Per-dimension rollups, as the writer adds them.
+	type dk struct {
+		hour  int64
+		dim   string
+		id    int
+		model string
+	}
+	dims := map[dk]*[11]int64{}
+	for k, a := range roll {
+		for _, d := range []dk{{k.hour, "total", 0, ""}, {k.hour, "user", k.user, ""}, {k.hour, "key", k.key, ""},
+			{k.hour, "provider", k.provider, ""}, {k.hour, "model", 0, k.model}} {
+			t := dims[d]
+			if t == nil {
+				t = &[11]int64{}
+				dims[d] = t
+			}
+			for i := range a {
+				t[i] += a[i]
+			}
+		}
+	}
+	dimCols := append([]string{"hour_start", "dim", "dim_id", "model"}, rollupCols[5:]...)
+	dimInsert := func(n int) string {
+		return "INSERT INTO usage_hourly_dims (" + strings.Join(dimCols, ", ") + ") VALUES " + placeholders(s.Dialect, len(dimCols), n)
+	}
+	args, n = args[:0], 0
+	for k, a := range dims {
+		args = append(args, time.Unix(k.hour, 0).UTC(), k.dim, k.id, k.model)
+		for _, v := range a {
+			args = append(args, v)
+		}
+		n++
+		if n == perStmt {
+			if _, err := tx.ExecContext(ctx, dimInsert(n), args...); err != nil {
+				return tot, fmt.Errorf("seed rollups: %w", err)
+			}
+			args, n = args[:0], 0
+		}
+	}
+	if n > 0 {
+		if _, err := tx.ExecContext(ctx, dimInsert(n), args...); err != nil {
+			return tot, fmt.Errorf("seed rollups: %w", err)
+		}
+	}
 	if err := tx.Commit(); err != nil {
 		return tot, err
 	}
@@ -249,10 +293,9 @@ func SeedUsage(ctx context.Context, s *store.Store, sd Seed, progress func(done 
 		progress(sd.Rows)
 	}
 	// Fresh statistics for the planner, as autovacuum/ANALYZE would have after real traffic.
+	// SQLite is left without statistics, as a hub's database is (nothing runs ANALYZE there).
 	if s.Dialect == dialect.Postgres {
-		_, err = s.DB.ExecContext(ctx, "ANALYZE request_logs; ANALYZE usage_hourlies")
-	} else {
-		_, err = s.DB.ExecContext(ctx, "ANALYZE")
+		_, err = s.DB.ExecContext(ctx, "ANALYZE request_logs; ANALYZE usage_hourlies; ANALYZE usage_hourly_dims")
 	}
 	return tot, err
 }
