@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -26,10 +27,12 @@ const firstChunkSize = 4096
 // as it arrives.
 func (r *relay) commitStream(ctx context.Context, c *app.RequestContext, p *catalog.Provider, resp *http.Response,
 	call *upstreamCall, entry *chainEntry, ticket selector.Ticket) *attemptResult {
-	first := make([]byte, firstChunkSize)
+	buf := firstChunks.Get().(*[firstChunkSize]byte)
+	first := buf[:]
 	n, rerr := resp.Body.Read(first)
 	call.timer.Stop()
 	if n == 0 {
+		firstChunks.Put(buf)
 		resp.Body.Close()
 		call.end()
 		if rerr == nil || rerr == io.EOF {
@@ -49,6 +52,7 @@ func (r *relay) commitStream(ctx context.Context, c *app.RequestContext, p *cata
 		r: r, p: p, ticket: ticket, resp: resp, call: call, clientCtx: ctx,
 		ttfb: r.g.cfg.Now().Sub(r.start),
 		src:  sourceReader{pre: first[:n], preErr: rerr, upstream: resp.Body},
+		buf:  buf,
 	}
 	if r.ep.Billed {
 		s.parser = usage.NewStream(r.ep.Format)
@@ -70,6 +74,9 @@ func (r *relay) commitStream(ctx context.Context, c *app.RequestContext, p *cata
 	c.Response.SetBodyStream(s, -1)
 	return &attemptResult{committed: true, status: resp.StatusCode}
 }
+
+// firstChunks recycles the first-read buffers; a stream returns its buffer when it closes.
+var firstChunks = sync.Pool{New: func() any { return new([firstChunkSize]byte) }}
 
 // sourceReader yields the first chunk read before commit, then the upstream, restarting the
 // idle timer on each read.
@@ -118,6 +125,7 @@ type streamBody struct {
 	parser    *usage.Stream
 	idleFired atomic.Bool
 	closed    bool
+	buf       *[firstChunkSize]byte // the first chunk's buffer, back to the pool on Close
 }
 
 func (s *streamBody) Read(p []byte) (int, error) { return s.tap.Read(p) }
@@ -142,6 +150,8 @@ func (s *streamBody) Close() error {
 	}
 	s.resp.Body.Close()
 	s.call.end()
+	s.src.pre = nil
+	firstChunks.Put(s.buf)
 
 	r, g := s.r, s.r.g
 	g.streams.Add(-1)
