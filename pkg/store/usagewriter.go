@@ -1,31 +1,19 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"hash/fnv"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
-	entsql "entgo.io/ent/dialect/sql"
-
-	"github.com/cchub/cchub/ent"
-	"github.com/cchub/cchub/ent/requestlog"
-	"github.com/cchub/cchub/ent/usagehourly"
-	"github.com/cchub/cchub/ent/usageledger"
 	"github.com/cchub/cchub/pkg/billing"
 )
 
 var _ billing.Sink = (*Store)(nil)
-
-// usageChunk is the number of rows per INSERT: request_logs has 28 columns, so 500 rows bind
-// 14,000 parameters, below SQLite's 32,766 and Postgres' 65,535.
-const usageChunk = 500
 
 // Column bounds from ent/schema (request_logs, usage_ledgers, usage_hourlies). Values are cut
 // to fit, because one over-long user agent failing ent's validators would fail the batch.
@@ -45,16 +33,22 @@ const (
 // WriteBatch stores request logs, usage-ledger rows and hourly rollups for recs in one
 // transaction (billing.Sink). It is idempotent: a record whose request_id is already logged
 // adds nothing, so a batch retried after an unknown commit outcome neither double-bills (the
-// ledger insert also ignores conflicts) nor double-counts rollups (only newly logged records
-// are rolled up). Records repeated within recs are written once.
+// ledger insert also ignores conflicts) nor double-counts rollups (only records whose log row
+// this transaction inserted are rolled up). Records repeated within recs are written once.
 //
-// The rollup check reads existing request_ids inside the transaction; it is exact for one
-// writer per request_id (each hub instance writes only its own requests), which is how the
-// billing.Writer uses it.
+// Inserted-or-skipped is decided by the database's unique index on request_id (ON CONFLICT DO
+// NOTHING), not by reading first, so it stays exact with concurrent writers.
 func (s *Store) WriteBatch(ctx context.Context, recs []billing.Record) error {
 	if len(recs) == 0 {
 		return nil
 	}
+	if err := s.writeBatch(ctx, recs); err != nil {
+		return fmt.Errorf("write %d usage records: %w", len(recs), err)
+	}
+	return nil
+}
+
+func (s *Store) writeBatch(ctx context.Context, recs []billing.Record) error {
 	clean := make([]billing.Record, 0, len(recs))
 	seen := make(map[string]bool, len(recs))
 	for i := range recs {
@@ -65,262 +59,38 @@ func (s *Store) WriteBatch(ctx context.Context, recs []billing.Record) error {
 		seen[r.RequestID] = true
 		clean = append(clean, r)
 	}
-	err := billingTx(ctx, s.Client, func(tx *ent.Tx) error {
-		fresh, err := unloggedRecords(ctx, tx, clean)
-		if err != nil {
-			return err
+	logRows := make([][]any, len(clean))
+	ledgerRows := make([][]any, 0, len(clean))
+	for i := range clean {
+		logRows[i] = requestLogRow(&clean[i])
+		if clean[i].Ledger {
+			ledgerRows = append(ledgerRows, usageLedgerRow(&clean[i]))
 		}
-		if err := insertRequestLogs(ctx, tx, fresh); err != nil {
-			return err
-		}
-		if err := insertLedger(ctx, tx, clean); err != nil {
-			return err
-		}
-		return addRollups(ctx, tx, s.Dialect, fresh)
-	})
+	}
+	// Raw database/sql on the writer handle (SQLite's single writer connection; BEGIN
+	// IMMEDIATE from the DSN), as ent's transactions use it.
+	tx, err := s.DB.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("write %d usage records: %w", len(recs), err)
+		return err
 	}
-	return nil
-}
-
-// unloggedRecords returns the records whose request_id has no request_logs row yet.
-func unloggedRecords(ctx context.Context, tx *ent.Tx, recs []billing.Record) ([]billing.Record, error) {
-	logged := make(map[string]bool)
-	for chunk := range slices.Chunk(recs, usageChunk) {
-		ids := make([]string, len(chunk))
-		for i := range chunk {
-			ids[i] = chunk[i].RequestID
-		}
-		found, err := tx.RequestLog.Query().
-			Where(requestlog.RequestIDIn(ids...)).
-			Select(requestlog.FieldRequestID).
-			Strings(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("find logged requests: %w", err)
-		}
-		for _, id := range found {
-			logged[id] = true
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	inserted, err := insertRows(ctx, tx, s.Dialect, requestLogTable, logRows)
+	if err != nil {
+		return err
+	}
+	if _, err := insertRows(ctx, tx, s.Dialect, usageLedgerTable, ledgerRows); err != nil {
+		return err
+	}
+	fresh := make([]*billing.Record, 0, len(clean))
+	for i := range clean {
+		if inserted[i] {
+			fresh = append(fresh, &clean[i])
 		}
 	}
-	if len(logged) == 0 {
-		return recs, nil
+	if err := addRollups(ctx, tx, s.Dialect, fresh); err != nil {
+		return err
 	}
-	fresh := make([]billing.Record, 0, len(recs)-len(logged))
-	for _, r := range recs {
-		if !logged[r.RequestID] {
-			fresh = append(fresh, r)
-		}
-	}
-	return fresh, nil
-}
-
-func insertRequestLogs(ctx context.Context, tx *ent.Tx, recs []billing.Record) error {
-	for chunk := range slices.Chunk(recs, usageChunk) {
-		creates := make([]*ent.RequestLogCreate, len(chunk))
-		for i := range chunk {
-			r := &chunk[i]
-			u := r.Usage
-			c := tx.RequestLog.Create().
-				SetCreatedAt(r.CreatedAt).
-				SetRequestID(r.RequestID).
-				SetUserID(r.UserID).
-				SetKeyID(r.KeyID).
-				SetProviderID(r.ProviderID).
-				SetModel(r.Model).
-				SetOriginalModel(r.OriginalModel).
-				SetEndpoint(r.Endpoint).
-				SetIsStream(r.IsStream).
-				SetStatusCode(r.StatusCode).
-				SetDurationMs(r.DurationMs).
-				SetSessionID(r.SessionID).
-				SetErrorMessage(r.ErrorMessage).
-				SetBlockedBy(r.BlockedBy).
-				SetProviderChain(providerChain(r.ProviderChain)).
-				SetUserAgent(r.UserAgent).
-				SetClientIP(r.ClientIP).
-				SetInputTokens(u.InputTokens).
-				SetOutputTokens(u.OutputTokens).
-				SetCacheCreationInputTokens(u.CacheCreationTokens).
-				SetCacheCreation5mInputTokens(u.CacheCreation5mTokens).
-				SetCacheCreation1hInputTokens(u.CacheCreation1hTokens).
-				SetCacheReadInputTokens(u.CacheReadTokens).
-				SetCostNano(r.CostNano).
-				SetCostMultiplier(r.CostMultiplier).
-				SetPriceMissing(r.PriceMissing)
-			// TTFB -1 means no byte reached the client: NULL, not a zero that would pull
-			// averages down.
-			if r.TTFBMs >= 0 {
-				c.SetTtfbMs(r.TTFBMs)
-			}
-			creates[i] = c
-		}
-		// DO NOTHING backs up the read in unloggedRecords; it never fires for one writer.
-		if err := tx.RequestLog.CreateBulk(creates...).
-			OnConflictColumns(requestlog.FieldRequestID).DoNothing().
-			Exec(ctx); err != nil {
-			return fmt.Errorf("insert request logs: %w", err)
-		}
-	}
-	return nil
-}
-
-func insertLedger(ctx context.Context, tx *ent.Tx, recs []billing.Record) error {
-	creates := make([]*ent.UsageLedgerCreate, 0, min(len(recs), usageChunk))
-	flush := func() error {
-		if len(creates) == 0 {
-			return nil
-		}
-		// ON CONFLICT DO NOTHING on request_id: settlement is idempotent, one row per request.
-		err := tx.UsageLedger.CreateBulk(creates...).
-			OnConflictColumns(usageledger.FieldRequestID).DoNothing().
-			Exec(ctx)
-		creates = creates[:0]
-		if err != nil {
-			return fmt.Errorf("insert usage ledger: %w", err)
-		}
-		return nil
-	}
-	for i := range recs {
-		r := &recs[i]
-		if !r.Ledger {
-			continue
-		}
-		u := r.Usage
-		creates = append(creates, tx.UsageLedger.Create().
-			SetCreatedAt(r.CreatedAt).
-			SetRequestID(r.RequestID).
-			SetUserID(r.UserID).
-			SetKeyID(r.KeyID).
-			SetProviderID(r.ProviderID).
-			SetModel(r.Model).
-			SetEndpoint(r.Endpoint).
-			SetStatusCode(r.StatusCode).
-			SetIsSuccess(r.Success()).
-			SetSessionID(r.SessionID).
-			SetInputTokens(u.InputTokens).
-			SetOutputTokens(u.OutputTokens).
-			SetCacheCreationInputTokens(u.CacheCreationTokens).
-			SetCacheCreation5mInputTokens(u.CacheCreation5mTokens).
-			SetCacheCreation1hInputTokens(u.CacheCreation1hTokens).
-			SetCacheReadInputTokens(u.CacheReadTokens).
-			SetCostNano(r.CostNano).
-			SetCostMultiplier(r.CostMultiplier).
-			SetPriceMissing(r.PriceMissing))
-		if len(creates) == usageChunk {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
-	}
-	return flush()
-}
-
-// rollupKey identifies one usage_hourlies row; the hour is kept as Unix seconds, which
-// compare and hash without time.Time's location and monotonic parts.
-type rollupKey struct {
-	hour      int64
-	user, key int
-	provider  int
-	model     string
-}
-
-type rollup struct {
-	requests, successes, errors      int64
-	input, output, cacheWrite, cache int64
-	cost, duration, ttfbSum, ttfbN   int64
-}
-
-// rollupCounters are the usage_hourlies columns a conflicting upsert adds to.
-var rollupCounters = []string{
-	usagehourly.FieldRequestCount, usagehourly.FieldSuccessCount, usagehourly.FieldErrorCount,
-	usagehourly.FieldInputTokens, usagehourly.FieldOutputTokens,
-	usagehourly.FieldCacheCreationInputTokens, usagehourly.FieldCacheReadInputTokens,
-	usagehourly.FieldCostNano, usagehourly.FieldDurationMsSum,
-	usagehourly.FieldTtfbMsSum, usagehourly.FieldTtfbCount,
-}
-
-// addRollups adds recs to their hourly rollup rows (hour in UTC): one aggregated row per key
-// and an upsert that adds the counters to an existing row.
-func addRollups(ctx context.Context, tx *ent.Tx, dialect string, recs []billing.Record) error {
-	if len(recs) == 0 {
-		return nil
-	}
-	sums := make(map[rollupKey]*rollup)
-	for i := range recs {
-		r := &recs[i]
-		hour := r.CreatedAt.Truncate(time.Hour).Unix()
-		k := rollupKey{hour: hour, user: r.UserID, key: r.KeyID, provider: r.ProviderID, model: r.Model}
-		s := sums[k]
-		if s == nil {
-			s = &rollup{}
-			sums[k] = s
-		}
-		s.requests++
-		if r.Success() {
-			s.successes++
-		} else {
-			s.errors++
-		}
-		s.input += r.Usage.InputTokens
-		s.output += r.Usage.OutputTokens
-		s.cacheWrite += r.Usage.CacheCreationTokens
-		s.cache += r.Usage.CacheReadTokens
-		s.cost += r.CostNano
-		s.duration += r.DurationMs
-		if r.TTFBMs >= 0 {
-			s.ttfbSum += r.TTFBMs
-			s.ttfbN++
-		}
-	}
-	// A fixed order: concurrent writers on Postgres then lock rollup rows in the same order
-	// and cannot deadlock each other.
-	keys := make([]rollupKey, 0, len(sums))
-	for k := range sums {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b rollupKey) int {
-		return cmp.Or(cmp.Compare(a.hour, b.hour), cmp.Compare(a.user, b.user),
-			cmp.Compare(a.key, b.key), cmp.Compare(a.provider, b.provider), strings.Compare(a.model, b.model))
-	})
-	excluded := entsql.Dialect(dialect).Table("excluded")
-	for chunk := range slices.Chunk(keys, usageChunk) {
-		creates := make([]*ent.UsageHourlyCreate, len(chunk))
-		for i, k := range chunk {
-			s := sums[k]
-			creates[i] = tx.UsageHourly.Create().
-				SetHourStart(time.Unix(k.hour, 0).UTC()).
-				SetUserID(k.user).
-				SetKeyID(k.key).
-				SetProviderID(k.provider).
-				SetModel(k.model).
-				SetRequestCount(s.requests).
-				SetSuccessCount(s.successes).
-				SetErrorCount(s.errors).
-				SetInputTokens(s.input).
-				SetOutputTokens(s.output).
-				SetCacheCreationInputTokens(s.cacheWrite).
-				SetCacheReadInputTokens(s.cache).
-				SetCostNano(s.cost).
-				SetDurationMsSum(s.duration).
-				SetTtfbMsSum(s.ttfbSum).
-				SetTtfbCount(s.ttfbN)
-		}
-		err := tx.UsageHourly.CreateBulk(creates...).
-			OnConflict(
-				entsql.ConflictColumns(usagehourly.FieldHourStart, usagehourly.FieldUserID,
-					usagehourly.FieldKeyID, usagehourly.FieldProviderID, usagehourly.FieldModel),
-				entsql.ResolveWith(func(u *entsql.UpdateSet) {
-					for _, c := range rollupCounters {
-						u.Add(c, entsql.Expr(excluded.C(c))) // col = COALESCE(col, 0) + excluded.col
-					}
-				}),
-			).Exec(ctx)
-		if err != nil {
-			return fmt.Errorf("upsert hourly rollups: %w", err)
-		}
-	}
-	return addDimRollups(ctx, tx, dialect, sums)
+	return tx.Commit()
 }
 
 // sanitizeRecord returns r made storable: times in UTC (SQLite compares timestamps as text, so

@@ -3,14 +3,11 @@ package store
 import (
 	"cmp"
 	"context"
-	"fmt"
+	"database/sql"
 	"slices"
 	"strings"
 	"time"
 
-	entsql "entgo.io/ent/dialect/sql"
-
-	"github.com/cchub/cchub/ent"
 	"github.com/cchub/cchub/ent/usagehourlydim"
 )
 
@@ -22,18 +19,15 @@ type dimKey struct {
 	model string
 }
 
-// dimCounters are the usage_hourly_dims columns a conflicting upsert adds to.
-var dimCounters = []string{
-	usagehourlydim.FieldRequestCount, usagehourlydim.FieldSuccessCount, usagehourlydim.FieldErrorCount,
-	usagehourlydim.FieldInputTokens, usagehourlydim.FieldOutputTokens,
-	usagehourlydim.FieldCacheCreationInputTokens, usagehourlydim.FieldCacheReadInputTokens,
-	usagehourlydim.FieldCostNano, usagehourlydim.FieldDurationMsSum,
-	usagehourlydim.FieldTtfbMsSum, usagehourlydim.FieldTtfbCount,
-}
+var dimConflict = []string{"dim", "hour_start", "dim_id", "model"}
+
+var usageHourlyDimTable = newUsageTable("usage_hourly_dims", append([]usageColumn{
+	{"hour_start", "timestamptz"}, {"dim", "text"}, {"dim_id", "int8"}, {"model", "text"},
+}, counterColumns()...), addCounters("usage_hourly_dims", dimConflict, rollupCounters), "")
 
 // addDimRollups adds the combination rollups of one batch to the per-dimension rollups: each
 // combination counts once in total and once for its user, key, provider and model.
-func addDimRollups(ctx context.Context, tx *ent.Tx, dialect string, sums map[rollupKey]*rollup) error {
+func addDimRollups(ctx context.Context, tx *sql.Tx, dialect string, sums map[rollupKey]*rollup) error {
 	dims := make(map[dimKey]*rollup)
 	add := func(k dimKey, s *rollup) {
 		d := dims[k]
@@ -69,41 +63,12 @@ func addDimRollups(ctx context.Context, tx *ent.Tx, dialect string, sums map[rol
 		return cmp.Or(strings.Compare(string(a.dim), string(b.dim)), cmp.Compare(a.hour, b.hour),
 			cmp.Compare(a.id, b.id), strings.Compare(a.model, b.model))
 	})
-	excluded := entsql.Dialect(dialect).Table("excluded")
-	for chunk := range slices.Chunk(keys, usageChunk) {
-		creates := make([]*ent.UsageHourlyDimCreate, len(chunk))
-		for i, k := range chunk {
-			s := dims[k]
-			creates[i] = tx.UsageHourlyDim.Create().
-				SetHourStart(time.Unix(k.hour, 0).UTC()).
-				SetDim(k.dim).
-				SetDimID(k.id).
-				SetModel(k.model).
-				SetRequestCount(s.requests).
-				SetSuccessCount(s.successes).
-				SetErrorCount(s.errors).
-				SetInputTokens(s.input).
-				SetOutputTokens(s.output).
-				SetCacheCreationInputTokens(s.cacheWrite).
-				SetCacheReadInputTokens(s.cache).
-				SetCostNano(s.cost).
-				SetDurationMsSum(s.duration).
-				SetTtfbMsSum(s.ttfbSum).
-				SetTtfbCount(s.ttfbN)
-		}
-		err := tx.UsageHourlyDim.CreateBulk(creates...).
-			OnConflict(
-				entsql.ConflictColumns(usagehourlydim.FieldDim, usagehourlydim.FieldHourStart,
-					usagehourlydim.FieldDimID, usagehourlydim.FieldModel),
-				entsql.ResolveWith(func(u *entsql.UpdateSet) {
-					for _, c := range dimCounters {
-						u.Add(c, entsql.Expr(excluded.C(c)))
-					}
-				}),
-			).Exec(ctx)
-		if err != nil {
-			return fmt.Errorf("upsert per-dimension rollups: %w", err)
-		}
+	rows := make([][]any, len(keys))
+	for i, k := range keys {
+		row := make([]any, 0, len(usageHourlyDimTable.cols))
+		row = append(row, time.Unix(k.hour, 0).UTC(), string(k.dim), int64(k.id), k.model)
+		rows[i] = dims[k].values(row)
 	}
-	return nil
+	_, err := insertRows(ctx, tx, dialect, usageHourlyDimTable, rows)
+	return err
 }
