@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -197,9 +198,11 @@ type usagePart struct {
 	sums  UsageSums
 }
 
-// rollupSums and logSums are the aggregate expressions over usage_hourlies and request_logs,
-// in UsageSums order.
+// rollupCols are the counters of a rollup row, rollupSums and logSums the aggregate
+// expressions over rollups and request_logs, all in UsageSums order.
 const (
+	rollupCols = `request_count, success_count, error_count, input_tokens, output_tokens,
+ cache_creation_input_tokens, cache_read_input_tokens, cost_nano, duration_ms_sum, ttfb_ms_sum, ttfb_count`
 	rollupSums = `SUM(request_count), SUM(success_count), SUM(error_count), SUM(input_tokens),
  SUM(output_tokens), SUM(cache_creation_input_tokens), SUM(cache_read_input_tokens),
  SUM(cost_nano), SUM(duration_ms_sum), SUM(ttfb_ms_sum), SUM(ttfb_count)`
@@ -287,24 +290,21 @@ func dimQuery(from, to time.Time, dim UsageDim, f UsageFilter, byHour bool) (str
 	}
 	var q strings.Builder
 	q.WriteString("SELECT ")
+	// Per hour, the rows of one dimension are already one per value (and the filter, when
+	// there is one, leaves one per hour): the columns are read as they are, without GROUP BY.
 	if byHour {
-		q.WriteString("hour_start, ")
+		q.WriteString("hour_start, " + key + ", " + rollupCols)
+	} else {
+		q.WriteString(key + ", " + rollupSums)
 	}
-	q.WriteString(key + ", " + rollupSums + " FROM usage_hourly_dims WHERE dim = ? AND hour_start >= ? AND hour_start < ?")
+	q.WriteString(" FROM usage_hourly_dims WHERE dim = ? AND hour_start >= ? AND hour_start < ?")
 	args := []any{name, from, to}
 	if len(conds) == 1 {
 		q.WriteString(" AND " + valueCol + " = ?")
 		args = append(args, conds[0].val)
 	}
-	var group []string
-	if byHour {
-		group = append(group, "hour_start")
-	}
-	if dim != DimNone {
-		group = append(group, valueCol)
-	}
-	if len(group) > 0 {
-		q.WriteString(" GROUP BY " + strings.Join(group, ", "))
+	if !byHour && dim != DimNone {
+		q.WriteString(" GROUP BY " + valueCol)
 	}
 	return q.String(), args, true
 }
@@ -387,9 +387,9 @@ func (n nullInt) Scan(v any) error {
 		*n.p = int64(x)
 	case []byte:
 		return n.Scan(string(x))
-	case string:
-		var v int64
-		if _, err := fmt.Sscan(x, &v); err != nil {
+	case string: // Postgres' SUM over bigint is numeric
+		v, err := strconv.ParseInt(x, 10, 64)
+		if err != nil {
 			return fmt.Errorf("integer expected, got %q", x)
 		}
 		*n.p = v
