@@ -21,6 +21,7 @@ import (
 // benchmark seeds CCHUB_STATS_ROWS or 1,000,000 once per database and times each route.
 //
 //	CCHUB_STATS_ROWS=1000000 go test ./pkg/admin -run TestReadSideAtScale -v -timeout 30m
+//	CCHUB_STATS_ROWS=1000000 CCHUB_STATS_HOT=0.5 …   (half of them in the last 24 hours)
 //	go test ./pkg/admin -run '^$' -bench BenchmarkReadSide -benchtime 20x -timeout 30m
 
 const readSideBudget = 300 * time.Millisecond
@@ -71,7 +72,12 @@ func timedGet(tb testing.TB, eng *route.Engine, path string) (time.Duration, []b
 func seedScale(tb testing.TB, s *store.Store, rows int) storetest.SeedTotals {
 	tb.Helper()
 	start := time.Now()
-	tot, err := storetest.SeedUsage(context.Background(), s, storetest.DefaultSeed(rows, scaleEnd), nil)
+	sd := storetest.DefaultSeed(rows, scaleEnd)
+	// CCHUB_STATS_HOT puts that share of the rows in the last 24 hours (a very busy day).
+	if f, err := strconv.ParseFloat(os.Getenv("CCHUB_STATS_HOT"), 64); err == nil && f >= 0 && f <= 1 {
+		sd.HotShare = f
+	}
+	tot, err := storetest.SeedUsage(context.Background(), s, sd, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}
