@@ -12,7 +12,9 @@ import (
 
 	"github.com/cchub/cchub/ent/requestlog"
 	"github.com/cchub/cchub/pkg/billing"
+	"github.com/cchub/cchub/pkg/gateway/catalog"
 	"github.com/cchub/cchub/pkg/pricesync"
+	"github.com/cchub/cchub/pkg/quota"
 	"github.com/cchub/cchub/pkg/store"
 	"github.com/cchub/cchub/pkg/store/storetest"
 )
@@ -109,6 +111,16 @@ func TestRetentionCleanup(t *testing.T) {
 			t.Fatal(err)
 		}
 		ledger := ledgerOf(t, s)
+		// The user's quota windows (daily, weekly, monthly, total) as the limiter rebuilds them.
+		quotas := quota.LedgerReader{Ledger: s.QuotaLedger(), Now: func() time.Time { return now }}
+		limits := &catalog.Limits{LimitDaily: 1 << 40, LimitWeekly: 1 << 40, LimitMonthly: 1 << 40, LimitTotal: 1 << 40}
+		quotaBefore, err := quotas.Usage(ctx, quota.Entity{Kind: quota.KindUser, ID: 1}, limits, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if quotaBefore.Windows[quota.WindowTotal].Used != 40*1000 {
+			t.Fatalf("total before %+v", quotaBefore.Windows[quota.WindowTotal])
+		}
 		before, err := s.Usage(ctx, []time.Time{now.Add(-30 * 24 * time.Hour), now.Add(time.Hour)}, store.DimNone, store.UsageFilter{})
 		if err != nil {
 			t.Fatal(err)
@@ -157,6 +169,10 @@ func TestRetentionCleanup(t *testing.T) {
 		}
 		if got := ledgerOf(t, s); got != ledger {
 			t.Fatalf("ledger changed: %+v -> %+v", ledger, got)
+		}
+		quotaAfter, err := quotas.Usage(ctx, quota.Entity{Kind: quota.KindUser, ID: 1}, limits, 0)
+		if err != nil || quotaAfter != quotaBefore {
+			t.Fatalf("quota windows changed: %+v -> %+v (%v)", quotaBefore, quotaAfter, err)
 		}
 	})
 }
