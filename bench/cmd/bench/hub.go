@@ -52,8 +52,10 @@ func adminCall(ctx context.Context, base, token, method, path string, in, out an
 }
 
 // configure creates the provider (the mock), a user and a key through the admin API, as an
-// operator would, and returns the client key.
-func configure(ctx context.Context, hubURL, token, mockURL string) (string, error) {
+// operator would, and returns the client key. With limits, the user and the key get every quota
+// (RPM, USD windows, concurrent sessions) set high enough never to be reached, so each request
+// pays for every check and settlement.
+func configure(ctx context.Context, hubURL, token, mockURL string, limits bool) (string, error) {
 	type created struct {
 		ID  int    `json:"id"`
 		Key string `json:"key"`
@@ -64,10 +66,23 @@ func configure(ctx context.Context, hubURL, token, mockURL string) (string, erro
 	}, &p); err != nil {
 		return "", err
 	}
-	if err := adminCall(ctx, hubURL, token, "POST", "/api/v1/users", map[string]any{"name": "bench"}, &u); err != nil {
+	user := map[string]any{"name": "bench"}
+	key := map[string]any{"name": "bench"}
+	if limits {
+		for _, m := range []map[string]any{user, key} {
+			for _, f := range []string{"limit_5h_usd", "limit_weekly_usd", "limit_monthly_usd", "limit_total_usd"} {
+				m[f] = "1000000"
+			}
+			m["limit_concurrent_sessions"] = 100000
+		}
+		user["daily_limit_usd"] = "1000000"
+		user["rpm_limit"] = 10000000
+		key["limit_daily_usd"] = "1000000"
+	}
+	if err := adminCall(ctx, hubURL, token, "POST", "/api/v1/users", user, &u); err != nil {
 		return "", err
 	}
-	if err := adminCall(ctx, hubURL, token, "POST", fmt.Sprintf("/api/v1/users/%d/keys", u.ID), map[string]any{"name": "bench"}, &k); err != nil {
+	if err := adminCall(ctx, hubURL, token, "POST", fmt.Sprintf("/api/v1/users/%d/keys", u.ID), key, &k); err != nil {
 		return "", err
 	}
 	if !strings.HasPrefix(k.Key, "sk-") {

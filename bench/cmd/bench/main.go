@@ -32,6 +32,7 @@ type options struct {
 	pprof    bool
 	only     map[string]bool
 	rev      string    // build this commit instead of the work tree
+	limits   string    // "none", "on" (every quota set on the user and key) or "off" (ENABLE_RATE_LIMIT=false)
 	root     string    // module root
 	progress io.Writer // one line per phase
 }
@@ -65,6 +66,7 @@ func mainErr() error {
 	delay := fs.Duration("delay", 0, "mock: pause between stream events")
 	pprof := fs.Bool("pprof", false, "run the hub with a CPU profiler (bench/cmd/hubprof) and save one profile per hub phase")
 	rev := fs.String("rev", "", "build the hub from this commit (git archive into a temp dir) instead of the shared work tree")
+	limits := fs.String("limits", "none", "quotas: none (limiter on, nothing set), on (every user/key limit set, never reached), off (ENABLE_RATE_LIMIT=false)")
 	only := fs.String("only", "", "comma-separated scenarios to run (json-c1,json-c16,json-c64,sse-c1,sse-c16,sse-c64)")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -75,7 +77,10 @@ func mainErr() error {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	o := options{quick: *quick, requests: *requests, duration: *duration, out: *out,
-		chunks: *chunks, size: *size, delay: *delay, pprof: *pprof, rev: *rev, progress: os.Stderr}
+		chunks: *chunks, size: *size, delay: *delay, pprof: *pprof, rev: *rev, limits: *limits, progress: os.Stderr}
+	if o.limits != "none" && o.limits != "on" && o.limits != "off" {
+		return fmt.Errorf("-limits must be none, on or off")
+	}
 	if o.quick {
 		if !set["requests"] {
 			o.requests = 300
@@ -206,6 +211,9 @@ func run(ctx context.Context, o options) (*report, error) {
 
 	token := "cch-bench-" + fmt.Sprint(time.Now().UnixNano())
 	env := []string{"ADMIN_TOKEN=" + token}
+	if o.limits == "off" {
+		env = append(env, "ENABLE_RATE_LIMIT=false")
+	}
 	if o.pprof {
 		env = append(env, "CCHUB_BENCH_PPROF=127.0.0.1:0")
 	}
@@ -226,7 +234,7 @@ func run(ctx context.Context, o options) (*report, error) {
 		}
 		b.pprofURL = m[1]
 	}
-	if b.key, err = configure(ctx, b.hubURL, token, b.mockURL); err != nil {
+	if b.key, err = configure(ctx, b.hubURL, token, b.mockURL, o.limits == "on"); err != nil {
 		return nil, fmt.Errorf("configure the hub: %w", err)
 	}
 	// The reference answers come from the mock; one request through the hub must match them
