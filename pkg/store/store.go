@@ -75,6 +75,16 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 // immediate SQLITE_BUSY, and foreign keys (ent requires them).
 const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_txlock=immediate"
 
+// sqliteWriterPragmas are added on the writer connection only (readers keep SQLite's defaults).
+// The batch request-log writer dirties hundreds of pages per transaction (request_id is random,
+// so its two unique indexes take inserts all over their b-trees): with the default 2 MiB page
+// cache a batch spills dirty pages to the WAL mid-transaction and re-reads them, so the writer
+// gets 32 MiB. Checkpointing every 10,000 WAL pages (~40 MiB) instead of 1,000 copies a page
+// that many batches dirty once per checkpoint and fsyncs the database a tenth as often; commits
+// and their durability are unchanged (WAL, synchronous=NORMAL), the WAL file is just larger.
+// Measured with BenchmarkWriteBatch/sqlite: about a third less CPU per record.
+const sqliteWriterPragmas = "&_pragma=cache_size(-32768)&_pragma=wal_autocheckpoint(10000)"
+
 func openSQLite(ctx context.Context, dir string) (*Store, error) {
 	if dir == "" {
 		dir = "data"
@@ -84,7 +94,7 @@ func openSQLite(ctx context.Context, dir string) (*Store, error) {
 	}
 	path := filepath.Join(dir, "cchub.db")
 	dsn := "file:" + path + "?" + sqlitePragmas
-	writer, err := sql.Open("sqlite", dsn)
+	writer, err := sql.Open("sqlite", dsn+sqliteWriterPragmas)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
