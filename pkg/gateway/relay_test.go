@@ -452,3 +452,20 @@ func TestModelsAndPing(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestRequestIDsAreTimeOrderedAndUnique(t *testing.T) {
+	seen := map[string]bool{}
+	prev := ""
+	for i := 0; i < 2000; i++ {
+		id := newRequestID()
+		if len(id) != 32 || seen[id] {
+			t.Fatalf("bad or repeated id %q", id)
+		}
+		seen[id] = true
+		// The millisecond prefix never goes backwards.
+		if prev != "" && id[:12] < prev[:12] {
+			t.Fatalf("id %s sorts before %s", id, prev)
+		}
+		prev = id
+	}
+}
