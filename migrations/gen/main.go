@@ -30,6 +30,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"time"
 
 	atlas "ariga.io/atlas/sql/migrate"
@@ -64,7 +65,10 @@ func run(ctx context.Context, out io.Writer, root, name, adminDSN string) error 
 	if !validName.MatchString(name) {
 		return fmt.Errorf("-name %q: required, and must match %s", name, validName)
 	}
-	version := atlas.NewVersion()
+	version, err := nextVersion(root, atlas.NewVersion())
+	if err != nil {
+		return err
+	}
 	devPG, drop, err := scratchPostgres(ctx, adminDSN)
 	if err != nil {
 		return err
@@ -160,4 +164,34 @@ func scratchPostgres(ctx context.Context, admin string) (string, func(), error) 
 		return "", nil, err
 	}
 	return devURL, drop, nil
+}
+
+// nextVersion is now's version, or one second after the newest existing migration when that is
+// not earlier (two generations within one second, or a migration merged with a later stamp):
+// versions must sort after every existing file, in both dialects alike.
+func nextVersion(root, now string) (string, error) {
+	latest := ""
+	for _, d := range []string{dialect.SQLite, dialect.Postgres} {
+		sub, err := schemadiff.Subdir(d)
+		if err != nil {
+			return "", err
+		}
+		names, err := filepath.Glob(filepath.Join(root, sub, "*.sql"))
+		if err != nil {
+			return "", err
+		}
+		for _, n := range names {
+			if v, _, ok := strings.Cut(filepath.Base(n), "_"); ok && v > latest {
+				latest = v
+			}
+		}
+	}
+	if latest < now {
+		return now, nil
+	}
+	t, err := time.Parse("20060102150405", latest)
+	if err != nil {
+		return "", fmt.Errorf("migration version %s: %w", latest, err)
+	}
+	return t.Add(time.Second).Format("20060102150405"), nil
 }

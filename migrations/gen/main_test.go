@@ -87,3 +87,25 @@ func listDir(t *testing.T, root string) string {
 	}
 	return b.String()
 }
+
+func TestNextVersionSortsAfterExisting(t *testing.T) {
+	root := t.TempDir()
+	for _, sub := range []string{"sqlite", "postgres"} {
+		if err := os.MkdirAll(filepath.Join(root, sub), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if v, err := nextVersion(root, "20261125120000"); err != nil || v != "20261125120000" {
+		t.Fatalf("empty dirs: %s %v", v, err)
+	}
+	os.WriteFile(filepath.Join(root, "postgres", "20261125120000_init.sql"), nil, 0o644)
+	if v, err := nextVersion(root, "20261125120000"); err != nil || v != "20261125120001" {
+		t.Fatalf("same second: %s %v", v, err)
+	}
+	if v, err := nextVersion(root, "20261125110000"); err != nil || v != "20261125120001" {
+		t.Fatalf("clock behind: %s %v", v, err)
+	}
+	if v, err := nextVersion(root, "20261125130000"); err != nil || v != "20261125130000" {
+		t.Fatalf("later: %s %v", v, err)
+	}
+}
