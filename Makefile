@@ -3,6 +3,7 @@ GO        ?= go
 BIN       ?= bin/cchub
 PG_DSN    ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 REDIS_URL ?= redis://127.0.0.1:6379/0
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
 .PHONY: help build run test test-integration generate lint bench ui
 
@@ -10,7 +11,7 @@ help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
 
 build: ## build bin/cchub (static, stripped)
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o $(BIN) ./cmd/cchub
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w -X github.com/cchub/cchub/pkg/app.Version=$(VERSION)" -o $(BIN) ./cmd/cchub
 
 run: ## start the hub in dev mode on SQLite
 	$(GO) run ./cmd/cchub --dev
