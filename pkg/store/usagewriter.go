@@ -90,6 +90,9 @@ func (s *Store) writeBatch(ctx context.Context, recs []billing.Record) error {
 	if err := addRollups(ctx, tx, s.Dialect, fresh); err != nil {
 		return err
 	}
+	if err := touchKeys(ctx, tx, s.Dialect, fresh); err != nil {
+		return err
+	}
 	return tx.Commit()
 }
 
