@@ -78,7 +78,7 @@ func testProvider(id int, typ catalog.ProviderType, url string) *catalog.Provide
 	}
 }
 
-func startFake(t *testing.T, opts fakeupstream.Options) *fakeupstream.Server {
+func startFake(t testing.TB, opts fakeupstream.Options) *fakeupstream.Server {
 	t.Helper()
 	s, err := fakeupstream.Start(opts, true)
 	if err != nil {
@@ -93,7 +93,7 @@ func defaultUsage() fakeupstream.Options {
 }
 
 // newHarness serves a gateway on 127.0.0.1:0 with one user and key and the given providers.
-func newHarness(t *testing.T, providers ...*catalog.Provider) *harness {
+func newHarness(t testing.TB, providers ...*catalog.Provider) *harness {
 	t.Helper()
 	sink := newRecordSink()
 	g, err := New(Config{Sink: sink, RetryDelay: time.Millisecond})

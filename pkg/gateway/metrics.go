@@ -8,12 +8,11 @@ import (
 
 // Metrics are the gateway's Prometheus collectors.
 type Metrics struct {
-	Requests       *prometheus.CounterVec   // route, provider, status
-	Duration       *prometheus.HistogramVec // route
-	TTFB           *prometheus.HistogramVec // route
-	OpenStreams    prometheus.Gauge
-	Attempts       *prometheus.CounterVec // provider, outcome
-	RecordsDropped prometheus.Counter
+	Requests    *prometheus.CounterVec   // route, provider, status
+	Duration    *prometheus.HistogramVec // route
+	TTFB        *prometheus.HistogramVec // route
+	OpenStreams prometheus.Gauge
+	Attempts    *prometheus.CounterVec // provider, outcome
 }
 
 // NewMetrics creates the collectors and registers them with reg (nil: not registered).
@@ -35,12 +34,9 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		Attempts: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cchub_upstream_attempts_total", Help: "Upstream attempts by provider and outcome.",
 		}, []string{"provider", "outcome"}),
-		RecordsDropped: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "cchub_gateway_records_dropped_total", Help: "Request records the log writer refused because its queue was full.",
-		}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.Requests, m.Duration, m.TTFB, m.OpenStreams, m.Attempts, m.RecordsDropped)
+		reg.MustRegister(m.Requests, m.Duration, m.TTFB, m.OpenStreams, m.Attempts)
 	}
 	return m
 }

@@ -39,7 +39,7 @@ func (g *Gateway) models(ctx context.Context, c *app.RequestContext) {
 	} else {
 		group := selector.EffectiveGroup(k, u)
 		for _, p := range g.snap.Load().Providers() {
-			if !p.Enabled || !groupVisible(group, p.GroupTags) {
+			if !p.Enabled || !selector.GroupsIntersect(group, p.GroupTags) {
 				continue
 			}
 			for _, m := range p.AllowedModels {
@@ -86,20 +86,4 @@ func (g *Gateway) models(ctx context.Context, c *app.RequestContext) {
 		body, _ = jsonx.Marshal(map[string]any{"object": "list", "data": data})
 	}
 	c.Data(200, "application/json", body)
-}
-
-// groupVisible mirrors the selector's group rule for listing.
-func groupVisible(group string, tags []string) bool {
-	for _, g := range strings.Split(group, ",") {
-		g = strings.TrimSpace(g)
-		if g == "*" {
-			return true
-		}
-		for _, t := range tags {
-			if t == g {
-				return true
-			}
-		}
-	}
-	return false
 }

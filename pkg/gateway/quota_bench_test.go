@@ -14,7 +14,7 @@ import (
 // BenchmarkRelayJSONQuota is BenchmarkRelayJSON with the in-process limiter on and every limit
 // of the key, its user and the provider set (none reached): the cost of quotas on the hot path.
 func BenchmarkRelayJSONQuota(b *testing.B) {
-	up := startFake(&testing.T{}, defaultUsage())
+	up := startFake(b, defaultUsage())
 	defer up.Close()
 	big := catalog.Limits{Limit5h: 1 << 60, LimitDaily: 1 << 60, LimitWeekly: 1 << 60, LimitMonthly: 1 << 60,
 		LimitTotal: 1 << 60, ConcurrentSessions: 1 << 20}
@@ -22,7 +22,7 @@ func BenchmarkRelayJSONQuota(b *testing.B) {
 	user.RPMLimit, user.Limits, key.Limits = 1<<30, big, big
 	p := testProvider(1, catalog.TypeClaude, up.URL)
 	p.Limits = big
-	h := newQuotaHarness(&testing.T{}, quota.NewLocal(quota.LocalOptions{}), user, key, p)
+	h := newQuotaHarness(b, quota.NewLocal(quota.LocalOptions{}), user, key, p)
 	h.g.cfg.Log = slog.New(slog.DiscardHandler)
 	h.g.cfg.Sink = discardSink{}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}

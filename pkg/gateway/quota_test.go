@@ -20,7 +20,7 @@ import (
 )
 
 // newQuotaHarness is newHarness with a limiter: a gateway on 127.0.0.1:0 with one user and key.
-func newQuotaHarness(t *testing.T, lim quota.Limiter, user *catalog.User, key *catalog.Key, providers ...*catalog.Provider) *harness {
+func newQuotaHarness(t testing.TB, lim quota.Limiter, user *catalog.User, key *catalog.Key, providers ...*catalog.Provider) *harness {
 	t.Helper()
 	sink := newRecordSink()
 	g, err := New(Config{Sink: sink, RetryDelay: time.Millisecond, Limiter: lim})

@@ -84,7 +84,7 @@ func (r *relay) admit(ctx context.Context, c *app.RequestContext) *Error {
 		return &Error{Status: 400, Code: "invalid_request", Message: "request body must be a JSON object"}
 	}
 	r.model, r.stream = facts.Model, facts.Stream
-	if len(u.AllowedModels) > 0 && !containsFold(u.AllowedModels, r.model) {
+	if !selector.ModelAllowed(u.AllowedModels, r.model) {
 		return &Error{Status: 400, Code: "model_not_allowed", Message: "model " + quote(r.model) + " is not allowed for this user"}
 	}
 	r.sessionID = session.ExtractID(r.ep.Format, &c.Request.Header, body)
@@ -308,8 +308,9 @@ func (r *relay) submit(rec *billing.Record, p *catalog.Provider) {
 	if rec.TTFBMs >= 0 {
 		m.TTFB.WithLabelValues(r.ep.Path).Observe(float64(rec.TTFBMs) / 1000)
 	}
-	if r.g.cfg.Sink != nil && !r.g.cfg.Sink.Submit(*rec) {
-		m.RecordsDropped.Inc()
+	if r.g.cfg.Sink != nil {
+		// A full queue drops the record; the writer counts drops (cchub_log_writer_dropped_total).
+		r.g.cfg.Sink.Submit(*rec)
 	}
 	r.logLine(rec)
 }

@@ -15,10 +15,9 @@ import (
 // numbers include the HTTP client and the fake upstream in the same process, so they bound the
 // gateway's own cost from above; bench/ measures the hub alone.
 func benchRelay(b *testing.B, body string) {
-	up := startFake(&testing.T{}, defaultUsage())
+	up := startFake(b, defaultUsage())
 	defer up.Close()
-	t := &testing.T{}
-	h := newHarness(t, testProvider(1, catalog.TypeClaude, up.URL))
+	h := newHarness(b, testProvider(1, catalog.TypeClaude, up.URL))
 	h.g.cfg.Log = slog.New(slog.DiscardHandler)
 	h.g.cfg.Sink = discardSink{}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}

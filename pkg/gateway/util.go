@@ -2,17 +2,7 @@ package gateway
 
 import (
 	"strconv"
-	"strings"
 )
-
-func containsFold(list []string, s string) bool {
-	for _, v := range list {
-		if strings.EqualFold(v, s) {
-			return true
-		}
-	}
-	return false
-}
 
 func quote(s string) string { return strconv.Quote(s) }
 

@@ -56,16 +56,6 @@ func (s *Snapshot) Key(h KeyHash) (*Key, *User) {
 	return k, s.users[k.UserID]
 }
 
-// KeyByID returns a key by id (a linear scan: used off the hot path only).
-func (s *Snapshot) KeyByID(id int) *Key {
-	for _, k := range s.keys {
-		if k.ID == id {
-			return k
-		}
-	}
-	return nil
-}
-
 // User returns a user by id, or nil.
 func (s *Snapshot) User(id int) *User { return s.users[id] }
 

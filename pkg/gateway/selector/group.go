@@ -7,12 +7,12 @@ const (
 	allGroups    = "*"
 )
 
-// groupsIntersect reports whether the caller's comma-separated group list shares a name with the
+// GroupsIntersect reports whether the caller's comma-separated group list shares a name with the
 // provider's tags. It walks the string in place instead of splitting it, because it runs once
 // per provider per request. An empty group list means "default" and so do empty tags, so
 // providers and keys that were never given a group see each other and nothing else: groups
 // are a strict isolation boundary, not a preference.
-func groupsIntersect(group string, tags []string) bool {
+func GroupsIntersect(group string, tags []string) bool {
 	rest := group
 	seen := false
 	for {

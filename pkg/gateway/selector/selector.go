@@ -169,7 +169,7 @@ func (in *Input) reject(p *catalog.Provider) string {
 	if !p.Enabled {
 		return ReasonDisabled
 	}
-	if !groupsIntersect(in.Group, p.GroupTags) {
+	if !GroupsIntersect(in.Group, p.GroupTags) {
 		return ReasonGroup
 	}
 	if in.Accepts != nil {
@@ -179,7 +179,7 @@ func (in *Input) reject(p *catalog.Provider) string {
 	} else if p.Type.Format() != in.Format {
 		return ReasonFormat
 	}
-	if !modelAllowed(p.AllowedModels, in.Model) {
+	if !ModelAllowed(p.AllowedModels, in.Model) {
 		return ReasonModel
 	}
 	if slices.Contains(in.Exclude, p.ID) {
@@ -199,9 +199,9 @@ func (in *Input) reject(p *catalog.Provider) string {
 	return ""
 }
 
-// modelAllowed matches case-insensitively: the catalog lower-cases the list, but clients send
+// ModelAllowed reports whether model is on an allowlist (empty allows all). It matches case-insensitively: the catalog lower-cases the list, but clients send
 // whatever case their config has.
-func modelAllowed(allowed []string, model string) bool {
+func ModelAllowed(allowed []string, model string) bool {
 	if len(allowed) == 0 {
 		return true
 	}
