@@ -8,6 +8,7 @@ import (
 	"github.com/cloudwego/hertz/pkg/app"
 
 	"github.com/cchub/cchub/ent"
+	"github.com/cchub/cchub/ent/predicate"
 	"github.com/cchub/cchub/ent/requestlog"
 	"github.com/cchub/cchub/pkg/jsonx"
 	"github.com/cchub/cchub/pkg/money"
@@ -77,6 +78,13 @@ func chainOut(s string) jsonx.RawMessage {
 // listLogs serves GET /api/v1/logs: newest first, keyset-paginated on id (cursor = the last id
 // of the previous page, so the next page holds smaller ids), filtered by logFilter.
 func (a *API) listLogs(ctx context.Context, c *app.RequestContext) {
+	a.writeLogPage(ctx, c, viewLog)
+}
+
+// writeLogPage answers a log list request: the query's filters and page plus extra predicates
+// (a key login's own key), each row shown with view.
+func (a *API) writeLogPage(ctx context.Context, c *app.RequestContext, view func(*ent.RequestLog) logView,
+	extra ...predicate.RequestLog) {
 	pg, aerr := readPage(c)
 	if aerr != nil {
 		writeError(c, aerr)
@@ -87,6 +95,7 @@ func (a *API) listLogs(ctx context.Context, c *app.RequestContext) {
 		writeError(c, aerr)
 		return
 	}
+	preds = append(preds, extra...)
 	if pg.after > 0 {
 		preds = append(preds, requestlog.IDLT(pg.after))
 	}
@@ -96,7 +105,7 @@ func (a *API) listLogs(ctx context.Context, c *app.RequestContext) {
 		a.fail(ctx, c, "request log", err)
 		return
 	}
-	writeJSON(c, http.StatusOK, makeList(pg, rows, func(l *ent.RequestLog) int { return l.ID }, viewLog))
+	writeJSON(c, http.StatusOK, makeList(pg, rows, func(l *ent.RequestLog) int { return l.ID }, view))
 }
 
 // getLog serves GET /api/v1/logs/:id.

@@ -2,7 +2,6 @@ package admin
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/cloudwego/hertz/pkg/app"
 
@@ -20,27 +19,7 @@ func (a *API) meLogs(ctx context.Context, c *app.RequestContext) {
 		writeError(c, aerr)
 		return
 	}
-	pg, aerr := readPage(c)
-	if aerr != nil {
-		writeError(c, aerr)
-		return
-	}
-	preds, aerr := readLogFilter(c)
-	if aerr != nil {
-		writeError(c, aerr)
-		return
-	}
-	preds = append(preds, requestlog.KeyID(keyID))
-	if pg.after > 0 {
-		preds = append(preds, requestlog.IDLT(pg.after))
-	}
-	rows, err := a.cfg.Store.Reader.RequestLog.Query().
-		Where(preds...).Order(ent.Desc(requestlog.FieldID)).Limit(pg.fetch()).All(ctx)
-	if err != nil {
-		a.fail(ctx, c, "request log", err)
-		return
-	}
-	writeJSON(c, http.StatusOK, makeList(pg, rows, func(l *ent.RequestLog) int { return l.ID }, viewOwnLog))
+	a.writeLogPage(ctx, c, viewOwnLog, requestlog.KeyID(keyID))
 }
 
 func viewOwnLog(l *ent.RequestLog) logView {
